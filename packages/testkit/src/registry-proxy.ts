@@ -1,0 +1,70 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { testStack } from './environment.ts';
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+}
+
+export interface RegistryProxy extends AsyncDisposable {
+  /** Use this as the registry URL: same API, every request counted. */
+  readonly url: string;
+  /** Requests forwarded so far, oldest first. */
+  readonly requests: readonly RecordedRequest[];
+  /** Forget the requests recorded so far. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A pass-through HTTP proxy in front of the real schema registry that records every
+ * request, so that a test can prove "no registry request per message" by counting them.
+ *
+ * @example
+ * await using proxy = await startRegistryProxy();
+ * const serde = createSerde({ registry: { url: proxy.url } });
+ * proxy.reset(); // after warm-up
+ * expect(proxy.requests).toEqual([]);
+ */
+export async function startRegistryProxy(target: string = testStack().registryUrl): Promise<RegistryProxy> {
+  const upstream = new URL(target);
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forward.on('error', (error) => {
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error_code: 50200, message: `registry proxy: ${error.message}` }));
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return {
+    url: `http://127.0.0.1:${port}${upstream.pathname.replace(/\/$/, '')}`,
+    requests,
+    reset: () => {
+      requests.length = 0;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,22 @@
+export {
+  brokerList,
+  DEFAULT_KAFKA_VERSION,
+  LEGACY_KAFKA_VERSION,
+  REGISTRY_VERSION,
+  type StackOptions,
+  stackPaths,
+} from './config.ts';
+export { StackError, type StackPart } from './errors.ts';
+export {
+  down,
+  restartProcess,
+  type StackEndpoints,
+  type StackStatus,
+  signalProcess,
+  stackProcesses,
+  status,
+  type UpResult,
+  up,
+  waitForBrokers,
+  waitForRegistry,
+} from './stack.ts';

@@ -1,0 +1,47 @@
+import { defineConfig } from 'vitest/config';
+
+// One run, one summary: unit tests (no broker), integration tests (a real Kafka cluster and
+// schema registry, started or reused by the test kit's global setup) and type tests.
+const sources = ['packages', 'examples', 'bench'];
+
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: sources.map((dir) => `${dir}/**/*.test.ts`),
+          exclude: ['**/node_modules/**', '**/dist/**', '**/*.integration.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: sources.map((dir) => `${dir}/**/*.integration.test.ts`),
+          exclude: ['**/node_modules/**', '**/dist/**'],
+          globalSetup: ['packages/testkit/src/vitest/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Two cores: integration files run two at a time at most.
+          maxWorkers: 2,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: sources.map((dir) => `${dir}/**/*.test-d.ts`),
+            tsconfig: 'tsconfig.typetests.json',
+          },
+        },
+      },
+    ],
+  },
+});
