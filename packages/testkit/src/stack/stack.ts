@@ -358,7 +358,9 @@ export async function up(options: Partial<StackOptions> = {}, log: Log = silent)
             'stop it first with `npm run stack -- down`, then start the one you want.',
         );
       }
-      log(`a previous stack is partly running (${live.length} of ${existing.processes.length} processes); restarting it`);
+      log(
+        `a previous stack is partly running (${live.length} of ${existing.processes.length} processes); restarting it`,
+      );
       await stopAll(existing, log);
     }
     return startFresh(paths, wanted, log);

@@ -1,0 +1,49 @@
+import type { EnvelopeMetadata } from '../contracts/event.ts';
+
+/**
+ * Record headers that let any consumer route or filter without decoding the value. Names
+ * follow the CloudEvents Kafka protocol binding (`ce_` prefix) where CloudEvents has the
+ * attribute; correlation and causation are CloudEvents-style extension attributes.
+ */
+export const EVENT_HEADERS = {
+  specVersion: 'ce_specversion',
+  id: 'ce_id',
+  type: 'ce_type',
+  source: 'ce_source',
+  time: 'ce_time',
+  /** The aggregate id (CloudEvents `subject`: what the event is about). */
+  subject: 'ce_subject',
+  correlationId: 'ce_correlationid',
+  causationId: 'ce_causationid',
+  contentType: 'content-type',
+} as const;
+
+/** Content type of a value: an Avro envelope in the Confluent wire format. */
+export const ENVELOPE_CONTENT_TYPE = 'application/vnd.kbus.envelope+avro';
+
+/** The headers for one event. */
+export function envelopeHeaders(metadata: EnvelopeMetadata): Record<string, string> {
+  const headers: Record<string, string> = {
+    [EVENT_HEADERS.specVersion]: '1.0',
+    [EVENT_HEADERS.id]: metadata.id,
+    [EVENT_HEADERS.type]: metadata.type,
+    [EVENT_HEADERS.source]: metadata.source,
+    [EVENT_HEADERS.time]: metadata.occurredAt.toISOString(),
+    [EVENT_HEADERS.subject]: metadata.aggregateId,
+    [EVENT_HEADERS.correlationId]: metadata.correlationId,
+    [EVENT_HEADERS.contentType]: ENVELOPE_CONTENT_TYPE,
+  };
+  if (metadata.causationId) headers[EVENT_HEADERS.causationId] = metadata.causationId;
+  return headers;
+}
+
+/** Reads a header value as a string, whatever form the Kafka client gave it in. */
+export function headerString(headers: Readonly<Record<string, unknown>> | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return headerString({ v: value[value.length - 1] }, 'v');
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  return String(value);
+}

@@ -1,0 +1,222 @@
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { CompatibilityLevel } from '../avro/compatibility.ts';
+import { KbusError } from '../errors.ts';
+
+export interface RegistryOptions {
+  /** Base URL of the Confluent-compatible API, e.g. `http://localhost:8081` or Apicurio's `…/apis/ccompat/v7`. */
+  readonly url: string;
+  readonly auth?: { readonly username: string; readonly password: string };
+  /** Retries of one HTTP request (default 3, exponential from 100 ms, at most 5 s). */
+  readonly retries?: number;
+  readonly clientId?: string;
+}
+
+interface ApiResponse {
+  data(): unknown;
+}
+
+type ApiCall = (params: Record<string, unknown>) => Promise<ApiResponse>;
+
+/**
+ * The HTTP resources of @kafkajs/confluent-schema-registry. Its typed surface has no
+ * version listing or config reading, and its `register()` checks and sets compatibility
+ * config as a side effect; its `api` object (what its own methods call) does exactly one
+ * request each, which is what we cache around.
+ */
+interface RegistryApi {
+  Schema: { find: ApiCall };
+  Subject: {
+    latestVersion: ApiCall;
+    version: ApiCall;
+    registered: ApiCall;
+    config: ApiCall;
+    updateConfig: ApiCall;
+    register: ApiCall;
+  };
+}
+
+interface ResponseErrorLike {
+  status?: number;
+  message?: string;
+}
+
+/** How long a "no such schema id" answer is remembered, so a poison stream does not hammer the registry. */
+const NEGATIVE_TTL_MS = 30_000;
+
+/**
+ * The schema registry as the serde needs it, with every answer that cannot change cached:
+ * a schema id's text never changes, nor does the id of a schema already registered under a
+ * subject. Concurrent first uses of one key share one request.
+ */
+export class RegistryClient {
+  readonly url: string;
+  private readonly api: RegistryApi;
+  private readonly ids = new Map<string, Promise<number>>();
+  private readonly schemas = new Map<number, Promise<string>>();
+  private readonly missing = new Map<number, number>();
+
+  constructor(options: RegistryOptions) {
+    this.url = options.url.replace(/\/$/, '');
+    const client = new SchemaRegistry({
+      host: this.url,
+      clientId: options.clientId ?? 'kbus',
+      ...(options.auth ? { auth: options.auth } : {}),
+      retry: {
+        retries: options.retries ?? 3,
+        initialRetryTimeInSecs: 0.1,
+        maxRetryTimeInSecs: 5,
+        factor: 0.2,
+        multiplier: 2,
+      },
+    });
+    this.api = (client as unknown as { api: RegistryApi }).api;
+  }
+
+  /** The id of `schema` under `subject`, registering it when `register` is true. Cached. */
+  idFor(subject: string, schema: string, register: boolean): Promise<number> {
+    const key = `${register ? 'r' : 'l'}\u0000${subject}\u0000${schema}`;
+    return this.once(this.ids, key, async () => {
+      const body = { schema };
+      try {
+        const response = register
+          ? await this.api.Subject.register({ subject, body })
+          : await this.api.Subject.registered({ subject, body });
+        const id = (response.data() as { id: number }).id;
+        this.schemas.set(id, Promise.resolve(schema));
+        return id;
+      } catch (error) {
+        if (!register && statusOf(error) === 404) {
+          throw new KbusError(
+            'REGISTRY_REJECTED',
+            `schema for subject "${subject}" is not registered in ${this.url}; register it (autoRegister: true, or ` +
+              '`kbus-schemas register`) before publishing',
+            { cause: error, details: { subject } },
+          );
+        }
+        throw this.translate(error, `${register ? 'register' : 'look up'} the schema of subject "${subject}"`);
+      }
+    });
+  }
+
+  /** The schema text of an id. Cached forever; "not found" is cached for 30 s. */
+  schemaById(id: number): Promise<string> {
+    const missingSince = this.missing.get(id);
+    if (missingSince !== undefined && Date.now() - missingSince < NEGATIVE_TTL_MS) {
+      return Promise.reject(unknownId(id, this.url));
+    }
+    return this.once(this.schemas, id, async () => {
+      try {
+        const response = await this.api.Schema.find({ id });
+        return (response.data() as { schema: string }).schema;
+      } catch (error) {
+        if (statusOf(error) === 404) {
+          this.missing.set(id, Date.now());
+          throw unknownId(id, this.url, error);
+        }
+        throw this.translate(error, `fetch schema id ${id}`);
+      }
+    });
+  }
+
+  /** Every registered version of a subject, oldest first; empty when the subject does not exist. */
+  async versions(subject: string): Promise<Array<{ version: number; id: number; schema: string }>> {
+    try {
+      const latest = (await this.api.Subject.latestVersion({ subject })).data() as {
+        version: number;
+        id: number;
+        schema: string;
+      };
+      const all: Array<{ version: number; id: number; schema: string }> = [];
+      for (let version = 1; version < latest.version; version++) {
+        try {
+          const found = (await this.api.Subject.version({ subject, version })).data() as { id: number; schema: string };
+          all.push({ version, id: found.id, schema: found.schema });
+        } catch (error) {
+          // Deleted versions leave gaps.
+          if (statusOf(error) !== 404) throw error;
+        }
+      }
+      all.push({ version: latest.version, id: latest.id, schema: latest.schema });
+      return all;
+    } catch (error) {
+      if (statusOf(error) === 404) return [];
+      throw this.translate(error, `list versions of subject "${subject}"`);
+    }
+  }
+
+  /** The subject's compatibility level in the registry (or the global one), if it says. */
+  async compatibility(subject: string): Promise<CompatibilityLevel | undefined> {
+    try {
+      const data = (await this.api.Subject.config({ subject })).data() as { compatibilityLevel?: string };
+      return data.compatibilityLevel?.toUpperCase() as CompatibilityLevel | undefined;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw this.translate(error, `read the compatibility level of subject "${subject}"`);
+    }
+  }
+
+  async setCompatibility(subject: string, level: CompatibilityLevel): Promise<void> {
+    try {
+      await this.api.Subject.updateConfig({ subject, body: { compatibility: level } });
+    } catch (error) {
+      throw this.translate(error, `set the compatibility level of subject "${subject}"`);
+    }
+  }
+
+  private once<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const pending = load();
+    cache.set(key, pending);
+    // A failed load is not cached: the next use asks again.
+    pending.catch(() => {
+      if (cache.get(key) === pending) cache.delete(key);
+    });
+    return pending;
+  }
+
+  private translate(error: unknown, what: string): KbusError {
+    const status = statusOf(error);
+    const detail = (error as ResponseErrorLike)?.message ?? String(error);
+    // The registry client reports network failures (refused, reset, timeout) as status 400
+    // with no answer from the registry; the Confluent API itself uses 422 for bad input.
+    if (status === undefined || status === 400 || status === 408 || status === 429 || status >= 500) {
+      return new KbusError(
+        'REGISTRY_UNAVAILABLE',
+        `could not ${what}: the schema registry at ${this.url} is unavailable (${detail})`,
+        {
+          retriable: true,
+          cause: error,
+          details: { status },
+        },
+      );
+    }
+    if (status === 409) {
+      return new KbusError(
+        'SCHEMA_INCOMPATIBLE',
+        `could not ${what}: the registry refused an incompatible schema (${detail})`,
+        {
+          cause: error,
+          details: { status },
+        },
+      );
+    }
+    const hint = status === 401 || status === 403 ? '; check the registry credentials (auth)' : '';
+    return new KbusError('REGISTRY_REJECTED', `could not ${what}: the registry answered ${status} (${detail})${hint}`, {
+      cause: error,
+      details: { status },
+    });
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as ResponseErrorLike)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function unknownId(id: number, url: string, cause?: unknown): KbusError {
+  return new KbusError('UNKNOWN_SCHEMA_ID', `schema id ${id} is not known to the registry at ${url}`, {
+    ...(cause === undefined ? {} : { cause }),
+    details: { schemaId: id },
+  });
+}
