@@ -1,3 +1,4 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // One run, one summary: unit tests (no broker), integration tests (a real Kafka cluster and
@@ -5,7 +6,10 @@ import { defineConfig } from 'vitest/config';
 const sources = ['packages', 'examples', 'bench'];
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  // In-repo packages resolve to their TypeScript sources (the `source` export condition),
+  // so tests never run against a stale build.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions], externalConditions: ['source'] } },
   test: {
     projects: [
       {

@@ -46,6 +46,15 @@ export {
   type ValidationIssue,
 } from './errors.ts';
 export {
+  type CommitMessage,
+  channels,
+  type HandleContext,
+  type PublishBatchMessage,
+  type PublishContext,
+  type RebalanceMessage,
+  type RecordOutcomeMessage,
+} from './instrumentation.ts';
+export {
   assertCompatible,
   type CompatibilityOptions,
   checkDeclaredVersions,

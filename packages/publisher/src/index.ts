@@ -1,1 +1,11 @@
-export {};
+export type { BatchOptions, BufferOptions, PublisherOptions } from './options.ts';
+export {
+  type CausedPublisher,
+  createPublisher,
+  type PublishableEvent,
+  type Publisher,
+  type PublishItem,
+  type PublishOptions,
+  type PublishResult,
+} from './publisher.ts';
+export type { EnsureTopicsOptions, TopicReport } from './topics.ts';

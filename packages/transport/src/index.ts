@@ -1,1 +1,25 @@
-export {};
+export { fromClientError, isOwnershipLost } from './errors.ts';
+export { createKafkaClient, partitionForKey } from './kafkajs.ts';
+export type {
+  Admin,
+  Assignment,
+  BatchContext,
+  ClientOptions,
+  ConsumedBatch,
+  ConsumedRecord,
+  Consumer,
+  ConsumerEvents,
+  ConsumerOptions,
+  GroupDescription,
+  HeaderValue,
+  KafkaClient,
+  NewTopic,
+  OffsetToCommit,
+  OutgoingRecord,
+  PartitionAck,
+  PartitionInfo,
+  Producer,
+  ProducerOptions,
+  TopicInfo,
+  TopicRecords,
+} from './types.ts';

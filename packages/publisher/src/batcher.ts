@@ -1,0 +1,139 @@
+import { channels, KbusError, type PublishBatchMessage } from '@kbus/core';
+import type { OutgoingRecord, PartitionAck, Producer } from '@kbus/transport';
+
+export interface PendingRecord {
+  readonly topic: string;
+  readonly record: OutgoingRecord;
+  readonly bytes: number;
+  resolve(ack: { partition: number; offset: string }): void;
+  reject(error: unknown): void;
+}
+
+export interface BatcherOptions {
+  readonly lingerMs: number;
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+}
+
+/**
+ * Coalesces records into sends. One send is in flight at a time (the idempotent producer
+ * allows no more); records arriving meanwhile wait and go together in the next send. With
+ * nothing in flight, a send leaves at the end of the current tick (plus `lingerMs`), so a
+ * lone publish is not delayed and a burst of publish() calls becomes one send.
+ */
+export class Batcher {
+  private readonly queue: PendingRecord[] = [];
+  private inFlight: Promise<void> | undefined;
+  private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private readonly producer: Producer;
+  private readonly options: BatcherOptions;
+
+  constructor(producer: Producer, options: BatcherOptions) {
+    this.producer = producer;
+    this.options = options;
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  add(pending: PendingRecord): void {
+    this.queue.push(pending);
+    if (this.inFlight || this.scheduled) return;
+    if (this.queue.length >= this.options.maxRecords) {
+      this.sendNext();
+    } else if (this.options.lingerMs > 0) {
+      this.scheduled = setTimeout(() => this.sendNext(), this.options.lingerMs);
+    } else {
+      this.scheduled = setImmediate(() => this.sendNext());
+    }
+  }
+
+  /** Sends what is queued without waiting for company (publishMany, close). */
+  flushSoon(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    this.sendNext();
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  async drain(): Promise<void> {
+    this.flushSoon();
+    while (this.inFlight) await this.inFlight;
+  }
+
+  private sendNext(): void {
+    if (this.scheduled) {
+      clearTimeout(this.scheduled as NodeJS.Timeout);
+      clearImmediate(this.scheduled as NodeJS.Immediate);
+      this.scheduled = undefined;
+    }
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.take();
+    this.inFlight = this.send(batch).finally(() => {
+      this.inFlight = undefined;
+      // Whatever arrived during the send has waited long enough.
+      if (this.queue.length > 0) this.sendNext();
+    });
+  }
+
+  private take(): PendingRecord[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && count < this.options.maxRecords) {
+      const next = this.queue[count] as PendingRecord;
+      if (count > 0 && bytes + next.bytes > this.options.maxBytes) break;
+      bytes += next.bytes;
+      count++;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async send(batch: PendingRecord[]): Promise<void> {
+    const started = performance.now();
+    // Group by topic, then partition, keeping call order: offsets within a partition follow it.
+    const byTopic = new Map<string, PendingRecord[]>();
+    let bytes = 0;
+    for (const pending of batch) {
+      bytes += pending.bytes;
+      const list = byTopic.get(pending.topic);
+      if (list) list.push(pending);
+      else byTopic.set(pending.topic, [pending]);
+    }
+    let acks: PartitionAck[];
+    try {
+      acks = await this.producer.send(
+        [...byTopic].map(([topic, list]) => ({ topic, records: list.map((p) => p.record) })),
+      );
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+      publishBatch({ records: batch.length, bytes, durationMs: performance.now() - started, error });
+      return;
+    }
+    const base = new Map<string, bigint>();
+    for (const ack of acks) base.set(`${ack.topic}\u0000${ack.partition}`, BigInt(ack.baseOffset));
+    const next = new Map<string, bigint>();
+    for (const pending of batch) {
+      const key = `${pending.topic}\u0000${pending.record.partition}`;
+      const offset = next.get(key) ?? base.get(key);
+      if (offset === undefined || offset < 0n) {
+        pending.reject(
+          new KbusError(
+            'PUBLISH_FAILED',
+            `the broker's answer has no acknowledgement for ${pending.topic}[${pending.record.partition}]`,
+            {
+              retriable: true,
+            },
+          ),
+        );
+        continue;
+      }
+      next.set(key, offset + 1n);
+      pending.resolve({ partition: pending.record.partition, offset: offset.toString() });
+    }
+    publishBatch({ records: batch.length, bytes, durationMs: performance.now() - started });
+  }
+}
+
+function publishBatch(message: PublishBatchMessage): void {
+  if (channels.publishBatch.hasSubscribers) channels.publishBatch.publish(message);
+}

@@ -1,0 +1,426 @@
+import {
+  type AnyEventDefinition,
+  type AnyTopicDefinition,
+  assertCompatible,
+  channels,
+  checkTopicCompatibility,
+  createEnvelope,
+  type Encoder,
+  type EnvelopeMetadata,
+  type EventEnvelope,
+  envelopeHeaders,
+  KbusError,
+  type PayloadInput,
+  type PublishContext,
+  ValidationError,
+} from '@kbus/core';
+import {
+  createKafkaClient,
+  type KafkaClient,
+  type OutgoingRecord,
+  type Producer,
+  partitionForKey,
+} from '@kbus/transport';
+import { Batcher, type PendingRecord } from './batcher.ts';
+import { RecordBuffer } from './buffer.ts';
+import { type PublisherOptions, type ResolvedOptions, resolveOptions } from './options.ts';
+import { type EnsureTopicsOptions, ensureTopics, type TopicReport } from './topics.ts';
+
+export interface PublishOptions {
+  /** The aggregate (record key). Default: the event's declared `aggregateId(payload)`. */
+  readonly aggregateId?: string;
+  /** Default: the event's own id (it starts a conversation). */
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  /** A stable id makes a re-publish recognisable to consumers (the outbox uses its row id). Default: random UUID. */
+  readonly id?: string;
+  /** When it happened. Default: now. */
+  readonly occurredAt?: Date;
+  /** Extra record headers (not part of the envelope). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Where the broker put a published event. */
+export interface PublishResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly eventId: string;
+  readonly aggregateId: string;
+  readonly schemaId: number;
+}
+
+/** The events a publisher may publish: every event of its topics. */
+export type PublishableEvent<T extends readonly AnyTopicDefinition[]> = T[number]['events'][number];
+
+/** One item of `publishMany`, typed per event. */
+export type PublishItem<T extends readonly AnyTopicDefinition[]> =
+  PublishableEvent<T> extends infer E
+    ? E extends AnyEventDefinition
+      ? { readonly event: E; readonly payload: PayloadInput<E>; readonly options?: PublishOptions }
+      : never
+    : never;
+
+/** Publishes follow-up events of one handled event: causation = its id, same correlation id. */
+export interface CausedPublisher<T extends readonly AnyTopicDefinition[]> {
+  publish<E extends PublishableEvent<T>>(
+    event: E,
+    payload: PayloadInput<E>,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
+}
+
+export interface Publisher<T extends readonly AnyTopicDefinition[] = readonly AnyTopicDefinition[]>
+  extends AsyncDisposable {
+  /**
+   * Checks schema compatibility, registers schemas, reads partition counts and connects.
+   * Optional (the first publish does it) and safe to call more than once.
+   */
+  connect(): Promise<void>;
+  /** Validates (before any I/O), encodes and publishes one event; resolves when the broker acknowledged it. */
+  publish<E extends PublishableEvent<T>>(
+    event: E,
+    payload: PayloadInput<E>,
+    options?: PublishOptions,
+  ): Promise<PublishResult>;
+  /** Validates all, then publishes all without waiting for company; results in the order given. */
+  publishMany(items: ReadonlyArray<PublishItem<T>>): Promise<PublishResult[]>;
+  /** A publisher for follow-ups of a handled event. */
+  causedBy(cause: Pick<EnvelopeMetadata, 'id' | 'correlationId'>): CausedPublisher<T>;
+  /** Creates missing declared topics and checks existing ones against their declaration. */
+  ensureTopics(options?: EnsureTopicsOptions): Promise<TopicReport[]>;
+  /** Resolves when everything accepted so far is acknowledged or failed. */
+  flush(): Promise<void>;
+  /** Flushes, then disconnects. Later publishes fail with CLIENT_CLOSED. */
+  close(): Promise<void>;
+  /** Records accepted and not yet settled. */
+  readonly buffered: number;
+}
+
+interface Route {
+  readonly topic: AnyTopicDefinition;
+  encoder: Encoder | undefined;
+  partitions: number;
+}
+
+class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publisher<T> {
+  private readonly options: ResolvedOptions;
+  private readonly topicList: readonly AnyTopicDefinition[];
+  private readonly kafka: KafkaClient;
+  private readonly producer: Producer;
+  private readonly buffer: RecordBuffer;
+  private readonly batcher: Batcher;
+  private readonly routes = new Map<AnyEventDefinition, Route>();
+  private connecting: Promise<void> | undefined;
+  private connected = false;
+  private closed: Promise<void> | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private inProgress = 0;
+  private idle: (() => void) | undefined;
+
+  constructor(publisherOptions: PublisherOptions<T>) {
+    this.options = resolveOptions(publisherOptions);
+    this.topicList = publisherOptions.topics;
+    this.kafka =
+      publisherOptions.kafka ??
+      createKafkaClient({
+        brokers: publisherOptions.brokers ?? [],
+        clientId: publisherOptions.clientId ?? this.options.source,
+      });
+    this.producer = this.kafka.producer(publisherOptions.producer ?? {});
+    this.buffer = new RecordBuffer(this.options.maxBufferedRecords, this.options.whenFull);
+    this.batcher = new Batcher(this.producer, {
+      lingerMs: this.options.lingerMs,
+      maxRecords: this.options.maxBatchRecords,
+      maxBytes: this.options.maxBatchBytes,
+    });
+    for (const [event, topic] of this.options.routes)
+      this.routes.set(event, { topic, encoder: undefined, partitions: 0 });
+  }
+
+  get buffered(): number {
+    return this.buffer.size;
+  }
+
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    if (this.connected) return Promise.resolve();
+    this.connecting ??= this.doConnect().then(
+      () => {
+        this.connected = true;
+      },
+      (error: unknown) => {
+        // Nothing half-done is kept: the next call starts over.
+        this.connecting = undefined;
+        throw error;
+      },
+    );
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    const { serde } = this.options;
+    if (this.options.compatibility !== false) {
+      for (const topic of this.topicList) {
+        assertCompatible(await checkTopicCompatibility(serde, topic, { level: this.options.compatibility }));
+      }
+    }
+    for (const route of this.routes.values()) route.encoder = undefined;
+    await Promise.all(
+      [...this.routes].map(async ([event, route]) => {
+        route.encoder = await serde.encoder(route.topic, event);
+      }),
+    );
+    await this.readPartitionCounts();
+    await this.producer.connect();
+    if (this.options.metadataMaxAgeMs > 0) {
+      this.refreshTimer = setInterval(() => {
+        this.readPartitionCounts().catch(() => {
+          // Keep the counts we have; the next refresh tries again.
+        });
+      }, this.options.metadataMaxAgeMs);
+      this.refreshTimer.unref();
+    }
+  }
+
+  private async readPartitionCounts(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      let metadata: Awaited<ReturnType<typeof admin.topics>>;
+      try {
+        metadata = await admin.topics(this.topicList.map((t) => t.name));
+      } catch (error) {
+        if (error instanceof KbusError && error.code === 'TOPIC_NOT_FOUND') {
+          throw new KbusError(
+            'TOPIC_NOT_FOUND',
+            `${error.message}. Create them first: publisher.ensureTopics() creates declared topics, or use your infrastructure tooling ` +
+              '(the SDK does not rely on broker auto-creation).',
+            { cause: error, details: error.details },
+          );
+        }
+        throw error;
+      }
+      const counts = new Map(metadata.map((m) => [m.name, m.partitions.length]));
+      for (const route of this.routes.values()) route.partitions = counts.get(route.topic.name) ?? 0;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  publish<E extends PublishableEvent<T>>(
+    event: E,
+    payload: PayloadInput<E>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
+    let prepared: Prepared;
+    try {
+      prepared = this.prepare(event, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.track(this.traced(prepared, () => this.submit(prepared)));
+  }
+
+  async publishMany(items: ReadonlyArray<PublishItem<T>>): Promise<PublishResult[]> {
+    // Validate everything first: one bad item sends nothing.
+    const prepared = (items as ReadonlyArray<UntypedItem>).map((item, index) => {
+      try {
+        return this.prepare(item.event, item.payload, item.options ?? {});
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        throw new ValidationError(`${item.event.type} (publishMany item ${index})`, error.issues, error);
+      }
+    });
+    const results = prepared.map((p) => this.track(this.traced(p, () => this.submit(p))));
+    await this.whenConnected();
+    this.batcher.flushSoon();
+    return Promise.all(results);
+  }
+
+  causedBy(cause: Pick<EnvelopeMetadata, 'id' | 'correlationId'>): CausedPublisher<T> {
+    return {
+      publish: (event, payload, options = {}) =>
+        this.publish(event, payload, { ...options, causationId: cause.id, correlationId: cause.correlationId }),
+    };
+  }
+
+  async ensureTopics(options: EnsureTopicsOptions = {}): Promise<TopicReport[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await ensureTopics(admin, this.topicList, options);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.inProgress === 0) return;
+    await new Promise<void>((resolve) => {
+      const previous = this.idle;
+      this.idle = () => {
+        previous?.();
+        resolve();
+      };
+      this.batcher.flushSoon();
+    });
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.flush();
+      await this.batcher.drain();
+      if (this.refreshTimer) clearInterval(this.refreshTimer);
+      await this.producer.disconnect();
+    })();
+    return this.closed;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Synchronous part of a publish: checks, validation and the envelope; no I/O. */
+  private prepare(event: AnyEventDefinition, payload: unknown, options: PublishOptions): Prepared {
+    if (this.closed) throw closedError();
+    const route = this.routes.get(event);
+    if (!route) {
+      const declared = [...this.routes.keys()].map((e) => e.type).join(', ');
+      throw new KbusError(
+        'UNKNOWN_EVENT_TYPE',
+        `"${(event as AnyEventDefinition | undefined)?.type ?? String(event)}" is not declared on any topic of this publisher (declared: ${declared})`,
+        { details: { eventType: (event as AnyEventDefinition | undefined)?.type } },
+      );
+    }
+    const envelope = createEnvelope(event, payload as PayloadInput<AnyEventDefinition>, {
+      source: this.options.source,
+      ...options,
+    });
+    if (!envelope.aggregateId.isWellFormed()) {
+      // Java encodes a lone surrogate as "?", Node as U+FFFD: the partition would differ.
+      throw new ValidationError(event.type, [
+        {
+          path: ['aggregateId'],
+          message: 'contains a lone UTF-16 surrogate; use well-formed Unicode',
+          code: 'invalid_string',
+        },
+      ]);
+    }
+    return { route, envelope, headers: options.headers };
+  }
+
+  private traced(prepared: Prepared, run: () => Promise<PublishResult>): Promise<PublishResult> {
+    if (!channels.publish.hasSubscribers) return run();
+    const context: PublishContext = {
+      topic: prepared.route.topic.name,
+      eventType: prepared.envelope.type,
+      eventId: prepared.envelope.id,
+      aggregateId: prepared.envelope.aggregateId,
+    };
+    const started = performance.now();
+    return channels.publish.tracePromise(async () => {
+      try {
+        const result = await run();
+        context.partition = result.partition;
+        context.offset = result.offset;
+        return result;
+      } finally {
+        context.durationMs = performance.now() - started;
+      }
+    }, context);
+  }
+
+  private track(promise: Promise<PublishResult>): Promise<PublishResult> {
+    this.inProgress++;
+    const done = () => {
+      this.inProgress--;
+      if (this.inProgress === 0 && this.idle) {
+        const idle = this.idle;
+        this.idle = undefined;
+        idle();
+      }
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  private whenConnected(): Promise<void> | undefined {
+    return this.connected ? undefined : this.connect();
+  }
+
+  private async submit(prepared: Prepared): Promise<PublishResult> {
+    const slot = this.buffer.acquire();
+    if (slot) await slot;
+    try {
+      const connecting = this.whenConnected();
+      if (connecting) await connecting;
+      const { route, envelope } = prepared;
+      const encoder = route.encoder as Encoder;
+      const value = encoder.encode(envelope as EventEnvelope);
+      const key = Buffer.from(envelope.aggregateId, 'utf8');
+      const record: OutgoingRecord = {
+        key,
+        value,
+        partition: partitionForKey(key, route.partitions),
+        headers: prepared.headers ? { ...prepared.headers, ...envelopeHeaders(envelope) } : envelopeHeaders(envelope),
+      };
+      const ack = await new Promise<{ partition: number; offset: string }>((resolve, reject) => {
+        const pending: PendingRecord = {
+          topic: route.topic.name,
+          record,
+          bytes: value.length + key.length,
+          resolve,
+          reject,
+        };
+        this.batcher.add(pending);
+      });
+      return {
+        topic: route.topic.name,
+        partition: ack.partition,
+        offset: ack.offset,
+        eventId: envelope.id,
+        aggregateId: envelope.aggregateId,
+        schemaId: encoder.schemaId,
+      };
+    } finally {
+      this.buffer.release();
+    }
+  }
+}
+
+/** PublishItem<T> as seen inside the generic class (a conditional type does not resolve there). */
+interface UntypedItem {
+  readonly event: AnyEventDefinition;
+  readonly payload: unknown;
+  readonly options?: PublishOptions;
+}
+
+interface Prepared {
+  readonly route: Route;
+  readonly envelope: EventEnvelope;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+}
+
+function closedError(): KbusError {
+  return new KbusError('CLIENT_CLOSED', 'the publisher was closed; create a new one to publish again');
+}
+
+/**
+ * Creates a publisher for the given topics. Durable by default: idempotent producer,
+ * acks = all, and a publish resolves only once the broker acknowledged it.
+ *
+ * @example
+ * const publisher = createPublisher({
+ *   brokers: ['localhost:9092'],
+ *   registry: { url: 'http://localhost:8081' },
+ *   topics: [UserAccountTopic],
+ *   clientId: 'auth-service',
+ * });
+ * const { partition, offset } = await publisher.publish(UserAccountCreated, { accountId, email });
+ */
+export function createPublisher<const T extends readonly AnyTopicDefinition[]>(
+  options: PublisherOptions<T>,
+): Publisher<T> {
+  return new KafkaPublisher(options);
+}

@@ -1,0 +1,435 @@
+import { KbusError } from '@kbus/core';
+import {
+  CompressionTypes,
+  type EachBatchPayload,
+  Kafka,
+  type KafkaConfig,
+  type Admin as KafkaJsAdmin,
+  type Consumer as KafkaJsConsumer,
+  type Producer as KafkaJsProducer,
+  logLevel,
+  Partitioners,
+  type SASLOptions,
+} from 'kafkajs';
+import { fromClientError } from './errors.ts';
+import type {
+  Admin,
+  Assignment,
+  BatchContext,
+  ClientOptions,
+  Consumer,
+  ConsumerEvents,
+  ConsumerOptions,
+  KafkaClient,
+  OffsetToCommit,
+  PartitionAck,
+  Producer,
+  ProducerOptions,
+  TopicRecords,
+} from './types.ts';
+
+const LOG_LEVELS = {
+  nothing: logLevel.NOTHING,
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+} as const;
+
+const javaPartitioner = Partitioners.DefaultPartitioner();
+
+/**
+ * The partition the Java client's default partitioner picks for a key:
+ * `toPositive(murmur2(utf8(key))) % partitions`. (kafkajs's DefaultPartitioner is that
+ * function; golden vectors from kafka-clients prove it.)
+ */
+export function partitionForKey(key: Buffer | string, partitionCount: number): number {
+  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
+    partitionId,
+    partitionErrorCode: 0,
+    leader: 0,
+    replicas: [],
+    isr: [],
+  }));
+  return javaPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
+}
+
+function kafkaConfig(options: ClientOptions): KafkaConfig {
+  if (options.brokers.length === 0) {
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      'no Kafka brokers given: pass brokers: ["host:9092", …] (or set KAFKA_BROKERS)',
+    );
+  }
+  return {
+    clientId: options.clientId ?? 'kbus',
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    logLevel: LOG_LEVELS[options.logLevel ?? 'warn'],
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl as NonNullable<KafkaConfig['ssl']> }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl as SASLOptions }),
+  };
+}
+
+class KafkaJsProducerAdapter implements Producer {
+  private readonly producer: KafkaJsProducer;
+  private readonly acks: -1 | 0 | 1;
+  private readonly timeout: number;
+  private readonly compression: CompressionTypes;
+
+  constructor(kafka: Kafka, options: ProducerOptions) {
+    const idempotent = options.idempotent ?? true;
+    this.acks = options.acks ?? -1;
+    if (idempotent && this.acks !== -1) {
+      throw new KbusError(
+        'INVALID_CONFIGURATION',
+        'an idempotent producer needs acks = -1 (all); set idempotent: false to use other acks',
+      );
+    }
+    this.timeout = options.ackTimeoutMs ?? 30_000;
+    this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.producer = kafka.producer({
+      idempotent,
+      // Idempotence in kafkajs is only safe with one request in flight.
+      maxInFlightRequests: idempotent ? 1 : 5,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
+      retry: {
+        retries: options.retries ?? 5,
+        initialRetryTime: options.initialRetryTimeMs ?? 100,
+        maxRetryTime: options.maxRetryTimeMs ?? 5_000,
+      },
+    });
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.producer.connect();
+    } catch (error) {
+      throw fromClientError(error, 'connecting the producer');
+    }
+  }
+
+  async send(batch: readonly TopicRecords[]): Promise<PartitionAck[]> {
+    let result: Awaited<ReturnType<KafkaJsProducer['sendBatch']>>;
+    try {
+      result = await this.producer.sendBatch({
+        acks: this.acks,
+        timeout: this.timeout,
+        compression: this.compression,
+        topicMessages: batch.map(({ topic, records }) => ({
+          topic,
+          messages: records.map((r) => ({
+            key: r.key,
+            value: r.value,
+            partition: r.partition,
+            ...(r.headers ? { headers: r.headers as Record<string, string | Buffer> } : {}),
+            ...(r.timestamp ? { timestamp: r.timestamp } : {}),
+          })),
+        })),
+      });
+    } catch (error) {
+      throw fromClientError(error, 'sending records', 'PUBLISH_FAILED');
+    }
+    return result.map((r) => {
+      if (r.errorCode !== 0) {
+        throw new KbusError(
+          'PUBLISH_FAILED',
+          `the broker answered error ${r.errorCode} for ${r.topicName}[${r.partition}]`,
+          {
+            retriable: true,
+            details: { errorCode: r.errorCode },
+          },
+        );
+      }
+      return { topic: r.topicName, partition: r.partition, baseOffset: r.baseOffset ?? r.offset ?? '-1' };
+    });
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
+
+class KafkaJsConsumerAdapter implements Consumer {
+  private readonly consumer: KafkaJsConsumer;
+  private readonly listeners: { [E in keyof ConsumerEvents]: Array<ConsumerEvents[E]> } = {
+    'group.join': [],
+    rebalancing: [],
+    fetch: [],
+    crash: [],
+    stop: [],
+  };
+  /** The commit function of the consumer group, captured from a batch (kafkajs exposes no other without retries). */
+  private directCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+
+  constructor(kafka: Kafka, options: ConsumerOptions) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
+      allowAutoTopicCreation: false,
+      // Handler failures never reach kafkajs (the subscriber catches them); what crashes the
+      // client is the network or the cluster: restart for those it judges retriable.
+      retry: { retries: 5, restartOnFailure: async (error) => (error as { retriable?: boolean }).retriable === true },
+    });
+    const { GROUP_JOIN, REBALANCING, FETCH, CRASH, STOP } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (event) => {
+      const assignment = event.payload.memberAssignment as Assignment;
+      for (const listener of this.listeners['group.join']) listener(assignment);
+    });
+    this.consumer.on(REBALANCING, () => {
+      for (const listener of this.listeners.rebalancing) listener();
+    });
+    this.consumer.on(FETCH, () => {
+      for (const listener of this.listeners.fetch) listener();
+    });
+    this.consumer.on(CRASH, (event) => {
+      for (const listener of this.listeners.crash) listener(event.payload.error);
+    });
+    this.consumer.on(STOP, () => {
+      for (const listener of this.listeners.stop) listener();
+    });
+  }
+
+  on<E extends keyof ConsumerEvents>(event: E, listener: ConsumerEvents[E]): void {
+    (this.listeners[event] as Array<ConsumerEvents[E]>).push(listener);
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.consumer.connect();
+    } catch (error) {
+      throw fromClientError(error, 'connecting the consumer');
+    }
+  }
+
+  async subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void> {
+    try {
+      await this.consumer.subscribe({ topics: [...topics], fromBeginning });
+    } catch (error) {
+      throw fromClientError(error, `subscribing to ${topics.join(', ')}`);
+    }
+  }
+
+  async run(options: Parameters<Consumer['run']>[0]): Promise<void> {
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+      eachBatch: async (payload) => {
+        this.directCommit = payload.commitOffsetsIfNecessary;
+        const { batch } = payload;
+        const context: BatchContext = {
+          heartbeat: async () => {
+            try {
+              await payload.heartbeat();
+            } catch (error) {
+              throw fromClientError(error, 'heartbeat');
+            }
+          },
+          commit: (offsets) => this.commitWith(payload.commitOffsetsIfNecessary, offsets),
+          isRunning: payload.isRunning,
+          isStale: payload.isStale,
+        };
+        await options.eachBatch(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            records: batch.messages.map((m) => ({
+              offset: m.offset,
+              key: m.key,
+              value: m.value,
+              headers: (m.headers ?? {}) as Record<string, Buffer | string | undefined>,
+              timestamp: m.timestamp,
+            })),
+          },
+          context,
+        );
+      },
+    });
+  }
+
+  commit(offsets: readonly OffsetToCommit[]): Promise<void> {
+    if (!this.directCommit) {
+      return Promise.reject(
+        new KbusError('PARTITION_REVOKED', 'nothing to commit with: the consumer never received a batch'),
+      );
+    }
+    return this.commitWith(this.directCommit, offsets);
+  }
+
+  private async commitWith(
+    commit: EachBatchPayload['commitOffsetsIfNecessary'],
+    offsets: readonly OffsetToCommit[],
+  ): Promise<void> {
+    if (offsets.length === 0) return;
+    const byTopic = new Map<string, Array<{ partition: number; offset: string }>>();
+    for (const { topic, partition, offset } of offsets) {
+      const list = byTopic.get(topic) ?? [];
+      list.push({ partition, offset });
+      byTopic.set(topic, list);
+    }
+    try {
+      // One OffsetCommit request with the group's current generation; no retry loop.
+      await commit({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+    } catch (error) {
+      // Ownership errors become PARTITION_REVOKED; the caller must not retry those.
+      throw fromClientError(error, 'committing offsets');
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+class KafkaJsAdminAdapter implements Admin {
+  private readonly admin: KafkaJsAdmin;
+
+  constructor(kafka: Kafka) {
+    this.admin = kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.admin.connect();
+    } catch (error) {
+      throw fromClientError(error, 'connecting the admin client');
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return this.admin.disconnect();
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.admin.listTopics();
+  }
+
+  async createTopics(topics: Parameters<Admin['createTopics']>[0]): Promise<boolean> {
+    try {
+      return await this.admin.createTopics({
+        waitForLeaders: true,
+        timeout: 30_000,
+        topics: topics.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          ...(t.replicationFactor === undefined ? {} : { replicationFactor: t.replicationFactor }),
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (error) {
+      throw fromClientError(error, `creating topics ${topics.map((t) => t.name).join(', ')}`);
+    }
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    await this.admin.deleteTopics({ topics: [...names], timeout: 30_000 });
+  }
+
+  async topics(names: readonly string[]): Promise<Awaited<ReturnType<Admin['topics']>>> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = names.filter((n) => !existing.has(n));
+    if (missing.length > 0) {
+      throw new KbusError('TOPIC_NOT_FOUND', `topic(s) ${missing.join(', ')} do not exist on the cluster`, {
+        details: { topics: missing },
+      });
+    }
+    try {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [...names] });
+      return topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions
+          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+          .sort((a, b) => a.partition - b.partition),
+      }));
+    } catch (error) {
+      throw fromClientError(error, `reading metadata of ${names.join(', ')}`);
+    }
+  }
+
+  async topicConfig(name: string, keys: readonly string[]): Promise<Record<string, string | undefined>> {
+    const { resources } = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2 /* TOPIC */, name, configNames: [...keys] }],
+    });
+    const entries = resources[0]?.configEntries ?? [];
+    return Object.fromEntries(keys.map((k) => [k, entries.find((e) => e.configName === k)?.configValue]));
+  }
+
+  async watermarks(topic: string): Promise<Array<{ partition: number; low: string; high: string }>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async offsetsAtTime(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>> {
+    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    const high = await this.watermarks(topic);
+    // kafkajs answers -1 where no record is at or after the timestamp: start at the end.
+    return offsets
+      .map((o) => ({
+        partition: o.partition,
+        offset: o.offset === '-1' ? (high.find((h) => h.partition === o.partition)?.high ?? '0') : o.offset,
+      }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>> {
+    const [result] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    return (result?.partitions ?? [])
+      .map((p) => ({ partition: p.partition, offset: p.offset }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async setGroupOffsets(
+    groupId: string,
+    topic: string,
+    offsets: ReadonlyArray<{ partition: number; offset: string }>,
+  ): Promise<void> {
+    try {
+      await this.admin.setOffsets({
+        groupId,
+        topic,
+        partitions: offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
+      });
+    } catch (error) {
+      throw fromClientError(error, `setting offsets of group ${groupId}`);
+    }
+  }
+
+  async describeGroup(groupId: string): Promise<{ groupId: string; state: string; members: number }> {
+    const { groups } = await this.admin.describeGroups([groupId]);
+    const group = groups[0];
+    return { groupId, state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+  }
+}
+
+/**
+ * The SDK's Kafka client, backed by kafkajs. One per process is plenty; producers,
+ * consumers and admins are created from it.
+ *
+ * @example
+ * const kafka = createKafkaClient({ brokers: ['localhost:9092'], clientId: 'auth-service' });
+ */
+export function createKafkaClient(options: ClientOptions): KafkaClient {
+  const kafka = new Kafka(kafkaConfig(options));
+  return {
+    options,
+    producer: (producerOptions = {}) => new KafkaJsProducerAdapter(kafka, producerOptions),
+    consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions),
+    admin: () => new KafkaJsAdminAdapter(kafka),
+  };
+}

@@ -1,0 +1,212 @@
+/**
+ * The Kafka client surface the SDK uses. Publisher, subscriber and outbox speak only these
+ * interfaces; `kafkajs.ts` implements them today, and another client can later.
+ */
+
+export type HeaderValue = string | Buffer;
+
+export interface OutgoingRecord {
+  readonly key: Buffer | string | null;
+  readonly value: Buffer | null;
+  readonly headers?: Readonly<Record<string, HeaderValue>>;
+  /** Always set by the SDK: it chooses partitions itself (Java-compatible murmur2). */
+  readonly partition: number;
+  /** Epoch millis as a string; default: the broker/producer time. */
+  readonly timestamp?: string;
+}
+
+export interface TopicRecords {
+  readonly topic: string;
+  readonly records: readonly OutgoingRecord[];
+}
+
+/** The broker's acknowledgement of one topic-partition's share of a send. */
+export interface PartitionAck {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the first record of this send in the partition. */
+  readonly baseOffset: string;
+}
+
+export interface ProducerOptions {
+  /** Idempotent producer (default true): retries never duplicate or reorder within a partition. */
+  readonly idempotent?: boolean;
+  /** -1 (all in-sync replicas, default), 1 (leader) or 0. */
+  readonly acks?: -1 | 0 | 1;
+  /** Retries of one send inside the client (default 5). */
+  readonly retries?: number;
+  readonly initialRetryTimeMs?: number;
+  readonly maxRetryTimeMs?: number;
+  /** How long the broker may take to acknowledge (default 30 s). */
+  readonly ackTimeoutMs?: number;
+  readonly compression?: 'none' | 'gzip';
+  /** For transactional producers (outbox relays may use one). */
+  readonly transactionalId?: string;
+}
+
+export interface Producer {
+  connect(): Promise<void>;
+  /** Sends records with explicit partitions; resolves when the broker acknowledged all of them. */
+  send(batch: readonly TopicRecords[]): Promise<PartitionAck[]>;
+  disconnect(): Promise<void>;
+}
+
+export interface ConsumedRecord {
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, Buffer | string | undefined>>;
+  /** Epoch millis as a string. */
+  readonly timestamp: string;
+}
+
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ConsumedRecord[];
+  /** The partition's high watermark when fetched (the next offset to be written). */
+  readonly highWatermark: string;
+}
+
+export interface OffsetToCommit {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to read: last handled offset + 1. */
+  readonly offset: string;
+}
+
+export interface BatchContext {
+  /**
+   * Tells the coordinator this member is alive (sent at most once per heartbeat interval).
+   * Rejects with a `PARTITION_REVOKED` KbusError when the group is rebalancing.
+   */
+  heartbeat(): Promise<void>;
+  /**
+   * Commits offsets now, once, with this member's current generation. A refusal because the
+   * generation changed rejects with `PARTITION_REVOKED` and is not retried.
+   */
+  commit(offsets: readonly OffsetToCommit[]): Promise<void>;
+  /** False once the consumer is stopping. */
+  isRunning(): boolean;
+  /** True when a seek made this batch obsolete. */
+  isStale(): boolean;
+}
+
+/** Partitions per topic. */
+export type Assignment = Readonly<Record<string, readonly number[]>>;
+
+export interface ConsumerEvents {
+  /** The member joined (or re-joined) the group and got this assignment. */
+  'group.join': (assignment: Assignment) => void;
+  /** A rebalance started: the current assignment is being revoked. */
+  rebalancing: () => void;
+  /** A fetch returned (the consumer is polling). */
+  fetch: () => void;
+  /** The client gave up (it will not restart by itself). */
+  crash: (error: unknown) => void;
+  stop: () => void;
+}
+
+export interface ConsumerOptions {
+  readonly groupId: string;
+  /** Default 30 s: a member silent this long is removed from the group. */
+  readonly sessionTimeoutMs?: number;
+  /** Default 60 s: how long members have to rejoin during a rebalance. */
+  readonly rebalanceTimeoutMs?: number;
+  /** Default 3 s. */
+  readonly heartbeatIntervalMs?: number;
+  /** Default 1 MiB. */
+  readonly maxBytesPerPartition?: number;
+  /** Default 100 ms: how long a fetch waits for new data. */
+  readonly maxWaitTimeMs?: number;
+}
+
+export interface Consumer {
+  connect(): Promise<void>;
+  /** `fromBeginning`: where a group with no committed offset starts (earliest, else latest). */
+  subscribe(topics: readonly string[], fromBeginning: boolean): Promise<void>;
+  run(options: {
+    readonly partitionsConsumedConcurrently: number;
+    eachBatch(batch: ConsumedBatch, context: BatchContext): Promise<void>;
+  }): Promise<void>;
+  /** Commits outside a batch (at shutdown), with the same rules as BatchContext.commit. */
+  commit(offsets: readonly OffsetToCommit[]): Promise<void>;
+  on<E extends keyof ConsumerEvents>(event: E, listener: ConsumerEvents[E]): void;
+  stop(): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface PartitionInfo {
+  readonly partition: number;
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+}
+
+export interface TopicInfo {
+  readonly name: string;
+  readonly partitions: readonly PartitionInfo[];
+}
+
+export interface NewTopic {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor?: number;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+export interface GroupDescription {
+  readonly groupId: string;
+  /** Empty, Stable, PreparingRebalance, CompletingRebalance, Dead. */
+  readonly state: string;
+  readonly members: number;
+}
+
+export interface Admin {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  listTopics(): Promise<string[]>;
+  /** Creates topics and waits for their leaders; false for ones that already existed. */
+  createTopics(topics: readonly NewTopic[]): Promise<boolean>;
+  deleteTopics(names: readonly string[]): Promise<void>;
+  /** Metadata of existing topics; rejects with TOPIC_NOT_FOUND for missing ones. */
+  topics(names: readonly string[]): Promise<TopicInfo[]>;
+  topicConfig(name: string, keys: readonly string[]): Promise<Record<string, string | undefined>>;
+  /** Low and high watermark per partition. */
+  watermarks(topic: string): Promise<Array<{ partition: number; low: string; high: string }>>;
+  /** The first offset at or after `timestamp` per partition (the high watermark if none). */
+  offsetsAtTime(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>>;
+  /** Committed offsets of a group ('-1' where none). */
+  committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>>;
+  /** Sets a group's offsets (the group must have no active members). */
+  setGroupOffsets(
+    groupId: string,
+    topic: string,
+    offsets: ReadonlyArray<{ partition: number; offset: string }>,
+  ): Promise<void>;
+  describeGroup(groupId: string): Promise<GroupDescription>;
+}
+
+export interface ClientOptions {
+  readonly brokers: readonly string[];
+  readonly clientId?: string;
+  readonly ssl?: boolean | Record<string, unknown>;
+  readonly sasl?: {
+    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    readonly username: string;
+    readonly password: string;
+  };
+  /** Default 3 s. */
+  readonly connectionTimeoutMs?: number;
+  /** Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** Client log level; default warnings and errors. */
+  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+}
+
+export interface KafkaClient {
+  readonly options: ClientOptions;
+  producer(options?: ProducerOptions): Producer;
+  consumer(options: ConsumerOptions): Consumer;
+  admin(): Admin;
+}
