@@ -234,6 +234,7 @@ class KafkaJsConsumerAdapter implements Consumer {
             }
           },
           commit: (offsets) => this.commitWith(payload.commitOffsetsIfNecessary, offsets),
+          resolveOffset: payload.resolveOffset,
           isRunning: payload.isRunning,
           isStale: payload.isStale,
         };

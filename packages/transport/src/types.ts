@@ -86,6 +86,11 @@ export interface BatchContext {
    * generation changed rejects with `PARTITION_REVOKED` and is not retried.
    */
   commit(offsets: readonly OffsetToCommit[]): Promise<void>;
+  /**
+   * Moves this partition's fetch position past `offset` (a handled record). Records not
+   * resolved are fetched again by the next batch; resolving is not committing.
+   */
+  resolveOffset(offset: string): void;
   /** False once the consumer is stopping. */
   isRunning(): boolean;
   /** True when a seek made this batch obsolete. */

@@ -1,0 +1,96 @@
+import { channels, isKbusError, type RecordOutcomeMessage } from '@kbus/core';
+import { type HeaderValue, type Producer, partitionForKey } from '@kbus/transport';
+import { DLT_HEADERS } from '../dead-letter-headers.ts';
+import { isAborted, pause } from '../errors.ts';
+import type { InboundMessage, Middleware } from '../types.ts';
+
+export interface DeadLetterTarget {
+  /** The dead-letter topic of a source topic. */
+  topicFor(source: string): string;
+  /** Partition count of a dead-letter topic (read at start-up). */
+  partitionsOf(deadLetterTopic: string): number;
+}
+
+const MAX_STACK = 8_192;
+
+function describeError(error: unknown): Record<string, string> {
+  const err = error as { name?: string; message?: string; stack?: string; cause?: { name?: string } };
+  const headers: Record<string, string> = {
+    [DLT_HEADERS.exceptionClass]: err?.name ?? typeof error,
+    [DLT_HEADERS.exceptionMessage]: err?.message ?? String(error),
+    [DLT_HEADERS.exceptionStacktrace]: (err?.stack ?? '').slice(0, MAX_STACK),
+  };
+  if (err?.cause?.name) headers[DLT_HEADERS.exceptionCauseClass] = err.cause.name;
+  if (isKbusError(error)) headers[DLT_HEADERS.errorCode] = error.code;
+  return headers;
+}
+
+/**
+ * Sends a record that cannot be handled to its dead-letter topic: the original key, value
+ * bytes and headers, plus why (error class, message, stack, SDK code), how often it was
+ * tried, and where it came from (topic, partition, offset, timestamp, group). Then the
+ * record counts as done and its offset is committed: the partition keeps flowing.
+ * If the dead-letter topic cannot be written, the record is NOT done: the send is retried
+ * until it works or the partition is released (then the record is redelivered).
+ */
+export function deadLetter(producer: Producer, target: DeadLetterTarget, retryDelayMs = 1_000): Middleware {
+  return (next) => async (message) => {
+    try {
+      await next(message);
+    } catch (error) {
+      if (isAborted(error) || message.lifecycle.aborted) throw error;
+      const started = performance.now();
+      await send(producer, target, message, error, retryDelayMs);
+      message.outcome = 'dead-lettered';
+      if (channels.record.hasSubscribers) {
+        channels.record.publish({
+          groupId: message.groupId,
+          topic: message.topic.name,
+          partition: message.partition,
+          offset: message.record.offset,
+          eventType: message.decoded?.event.type,
+          outcome: 'dead-lettered',
+          attempt: message.attempt,
+          durationMs: performance.now() - started,
+          error,
+        } satisfies RecordOutcomeMessage);
+      }
+    }
+  };
+}
+
+async function send(
+  producer: Producer,
+  target: DeadLetterTarget,
+  message: InboundMessage,
+  error: unknown,
+  retryDelayMs: number,
+) {
+  const { record } = message;
+  const topic = target.topicFor(message.topic.name);
+  const partitions = target.partitionsOf(topic);
+  const headers: Record<string, HeaderValue> = {};
+  for (const [name, value] of Object.entries(record.headers)) if (value !== undefined) headers[name] = value;
+  Object.assign(headers, describeError(error), {
+    [DLT_HEADERS.originalTopic]: message.topic.name,
+    [DLT_HEADERS.originalPartition]: String(message.partition),
+    [DLT_HEADERS.originalOffset]: record.offset,
+    [DLT_HEADERS.originalTimestamp]: record.timestamp,
+    [DLT_HEADERS.originalTimestampType]: 'CreateTime',
+    [DLT_HEADERS.originalConsumerGroup]: message.groupId,
+    [DLT_HEADERS.attempts]: String(message.attempt),
+    [DLT_HEADERS.failedAt]: new Date().toISOString(),
+  });
+  // Same partition as the original where the DLT has it (Spring's default), keeping a key's records together.
+  const partition =
+    message.partition < partitions ? message.partition : record.key ? partitionForKey(record.key, partitions) : 0;
+  for (;;) {
+    try {
+      await producer.send([{ topic, records: [{ key: record.key, value: record.value, headers, partition }] }]);
+      return;
+    } catch {
+      // Rejects with AbortedError once the partition is released: the record stays uncommitted.
+      await pause(retryDelayMs, message.lifecycle);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { EVENT_HEADERS, headerString, type Serde } from '@kbus/core';
+import type { Middleware } from '../types.ts';
+
+/**
+ * Decodes the record with the registry (writer schema) and the topic's declaration (reader
+ * schema). Records of a declared type that this subscriber skips are recognised by their
+ * `ce_type` header and not decoded at all. Decode failures are not retriable (they go to
+ * the dead-letter topic), except an unreachable registry, which is.
+ */
+export function decode(serde: Serde, skips: (type: string) => boolean): Middleware {
+  return (next) => async (message) => {
+    const type = headerString(message.record.headers, EVENT_HEADERS.type);
+    if (type !== undefined && message.topic.eventOfType(type) && skips(type)) {
+      message.outcome = 'skipped';
+      return;
+    }
+    message.decoded ??= await serde.decode(message.topic, message.record.value);
+    await next(message);
+  };
+}

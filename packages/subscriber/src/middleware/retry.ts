@@ -1,0 +1,76 @@
+import { channels, isKbusError, type RecordOutcomeMessage } from '@kbus/core';
+import { isAborted, isRetriable, pause } from '../errors.ts';
+import type { Middleware } from '../types.ts';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included (default 3). */
+  readonly attempts?: number;
+  /** Delay before the second attempt (default 200 ms); then multiplied each time. */
+  readonly initialDelayMs?: number;
+  readonly multiplier?: number;
+  /** Upper bound of one delay (default 30 s). */
+  readonly maxDelayMs?: number;
+  /** Random spread of each delay, 0–1 (default 0.2: ±20 %). */
+  readonly jitter?: number;
+}
+
+export interface ResolvedRetryPolicy {
+  readonly attempts: number;
+  readonly initialDelayMs: number;
+  readonly multiplier: number;
+  readonly maxDelayMs: number;
+  readonly jitter: number;
+}
+
+export function resolveRetryPolicy(policy: RetryPolicy | false | undefined): ResolvedRetryPolicy {
+  if (policy === false) return { attempts: 1, initialDelayMs: 0, multiplier: 1, maxDelayMs: 0, jitter: 0 };
+  return {
+    attempts: policy?.attempts ?? 3,
+    initialDelayMs: policy?.initialDelayMs ?? 200,
+    multiplier: policy?.multiplier ?? 2,
+    maxDelayMs: policy?.maxDelayMs ?? 30_000,
+    jitter: policy?.jitter ?? 0.2,
+  };
+}
+
+export function backoff(policy: ResolvedRetryPolicy, failedAttempt: number, random = Math.random): number {
+  const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (failedAttempt - 1));
+  return Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1))));
+}
+
+/**
+ * Retries a failed record in place (the partition waits: order is kept) with exponential
+ * back-off and jitter, up to `attempts`. Not-retriable failures skip the retries. An
+ * unreachable schema registry is an outage, not a bad record: it is retried for as long as
+ * it lasts, so valid events are never dead-lettered because of it.
+ */
+export function retry(policy: ResolvedRetryPolicy): Middleware {
+  return (next) => async (message) => {
+    for (let attempt = 1; ; attempt++) {
+      message.attempt = attempt;
+      const started = performance.now();
+      try {
+        await next(message);
+        return;
+      } catch (error) {
+        if (isAborted(error) || message.lifecycle.aborted) throw error;
+        const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
+        if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
+        if (channels.record.hasSubscribers) {
+          channels.record.publish({
+            groupId: message.groupId,
+            topic: message.topic.name,
+            partition: message.partition,
+            offset: message.record.offset,
+            eventType: message.decoded?.event.type,
+            outcome: 'retried',
+            attempt,
+            durationMs: performance.now() - started,
+            error,
+          } satisfies RecordOutcomeMessage);
+        }
+        await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
+      }
+    }
+  };
+}

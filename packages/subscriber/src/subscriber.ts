@@ -1,0 +1,572 @@
+import {
+  type AnyTopicDefinition,
+  channels,
+  KbusError,
+  type RebalanceMessage,
+  type RecordOutcomeMessage,
+} from '@kbus/core';
+import {
+  type Assignment,
+  type BatchContext,
+  type ConsumedBatch,
+  type ConsumedRecord,
+  type Consumer,
+  createKafkaClient,
+  type KafkaClient,
+  type Producer,
+} from '@kbus/transport';
+import { type CommitFunction, Committer } from './committer.ts';
+import { isAborted } from './errors.ts';
+import { deadLetter } from './middleware/dead-letter.ts';
+import { decode } from './middleware/decode.ts';
+import { dispatch } from './middleware/dispatch.ts';
+import { retry } from './middleware/retry.ts';
+import { timeout } from './middleware/timeout.ts';
+import { type PartitionLag, partitionLag, prepareStartOffsets } from './offsets.ts';
+import { type ResolvedSubscriberOptions, resolveSubscriberOptions, type SubscriberOptions } from './options.ts';
+import type { InboundMessage, MessageHandler } from './types.ts';
+
+export interface SubscriberHealth {
+  readonly state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
+  /** Joined to the group and fetching. */
+  readonly connected: boolean;
+  /** Partitions this member owns, per topic. */
+  readonly assignment: Assignment;
+  /** When the last fetch returned (epoch ms), if any. */
+  readonly lastPollAt: number | undefined;
+  readonly lastError: unknown;
+}
+
+export interface SubscriberStats {
+  readonly handled: number;
+  /** Skipped on purpose (ignored types, types without a handler). */
+  readonly skipped: number;
+  readonly retried: number;
+  readonly deadLettered: number;
+  /** Records fetched again that this member had already handled (after a rebalance), not handled twice. */
+  readonly duplicatesSkipped: number;
+  readonly commits: number;
+}
+
+export interface Subscriber extends AsyncDisposable {
+  /** Joins the group; resolves once partitions are assigned (rejects on a start-up misconfiguration). */
+  start(): Promise<void>;
+  /** Stops fetching, lets in-flight handlers finish (within shutdownTimeoutMs), commits, leaves the group. */
+  stop(): Promise<void>;
+  health(): SubscriberHealth;
+  /** Committed offset, end offset and lag of every partition of the subscribed topics. */
+  lag(): Promise<PartitionLag[]>;
+  stats(): SubscriberStats;
+  /** Stops gracefully on these signals (default SIGTERM, SIGINT); returns a function that removes the handlers. */
+  stopOnSignals(signals?: readonly NodeJS.Signals[]): () => void;
+}
+
+interface PartitionState {
+  /** The offset after the last record this member finished in the partition. */
+  watermark: bigint | undefined;
+  /** The running batch of the partition; the next waits for it (no overlap across rebalances). */
+  tail: Promise<void>;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+function abortedPromise(signal: AbortSignal): Promise<'aborted'> {
+  if (signal.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+}
+
+class KafkaSubscriber implements Subscriber {
+  private readonly options: ResolvedSubscriberOptions;
+  private readonly kafka: KafkaClient;
+  private readonly consumer: Consumer;
+  private readonly producer: Producer | undefined;
+  private readonly committer: Committer;
+  private readonly pipeline: MessageHandler;
+  private readonly topicsByName: Map<string, AnyTopicDefinition>;
+  private readonly partitionStates = new Map<string, PartitionState>();
+  private readonly deadLetterPartitions = new Map<string, number>();
+  private readonly activeBatches = new Set<Promise<void>>();
+  private state: SubscriberHealth['state'] = 'idle';
+  private assignment = new Set<string>();
+  private assignmentView: Assignment = {};
+  private epoch = 0;
+  private revoking = false;
+  private stopping = false;
+  private lifecycle = new AbortController();
+  private lastCommitAt = Date.now();
+  private finishedSinceCommit = 0;
+  private lastPollAt: number | undefined;
+  private lastError: unknown;
+  private starting: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
+  private joined: { resolve: () => void; reject: (error: unknown) => void } | undefined;
+  private readonly counters = { handled: 0, skipped: 0, retried: 0, deadLettered: 0, duplicatesSkipped: 0 };
+
+  constructor(subscriberOptions: SubscriberOptions<readonly AnyTopicDefinition[]>) {
+    this.options = resolveSubscriberOptions(subscriberOptions);
+    const o = this.options;
+    this.kafka =
+      subscriberOptions.kafka ??
+      createKafkaClient({
+        brokers: subscriberOptions.brokers ?? [],
+        clientId: subscriberOptions.clientId ?? o.groupId,
+      });
+    this.consumer = this.kafka.consumer({
+      groupId: o.groupId,
+      heartbeatIntervalMs: o.heartbeatIntervalMs,
+      ...(subscriberOptions.session?.sessionTimeoutMs
+        ? { sessionTimeoutMs: subscriberOptions.session.sessionTimeoutMs }
+        : {}),
+      ...(subscriberOptions.session?.rebalanceTimeoutMs
+        ? { rebalanceTimeoutMs: subscriberOptions.session.rebalanceTimeoutMs }
+        : {}),
+      ...(subscriberOptions.fetch?.maxBytesPerPartition
+        ? { maxBytesPerPartition: subscriberOptions.fetch.maxBytesPerPartition }
+        : {}),
+      ...(subscriberOptions.fetch?.maxWaitTimeMs ? { maxWaitTimeMs: subscriberOptions.fetch.maxWaitTimeMs } : {}),
+    });
+    this.producer = o.deadLetter ? this.kafka.producer({ idempotent: true }) : undefined;
+    this.committer = new Committer(o.groupId, (topic, partition) => this.assignment.has(key(topic, partition)));
+    this.topicsByName = new Map(o.topics.map((t) => [t.name, t]));
+    const skips = (type: string) => o.ignore.has(type) || (!o.handlers[type] && o.unhandled === 'skip');
+    let chain: MessageHandler = dispatch(o.handlers, o.unhandled);
+    for (const middleware of [...o.middleware].reverse()) chain = middleware(chain);
+    chain = timeout(o.handlerTimeoutMs, o.heartbeatIntervalMs)(chain);
+    chain = decode(o.serde, skips)(chain);
+    chain = retry(o.retry)(chain);
+    if (this.producer && o.deadLetter) {
+      const target = o.deadLetter;
+      chain = deadLetter(this.producer, {
+        topicFor: target.topicFor,
+        partitionsOf: (topic) => this.deadLetterPartitions.get(topic) ?? 1,
+      })(chain);
+    }
+    this.pipeline = chain;
+    channels.record.subscribe(this.countRetries);
+  }
+
+  private readonly countRetries = (message: unknown) => {
+    const m = message as RecordOutcomeMessage;
+    if (m.groupId === this.options.groupId && m.outcome === 'retried') this.counters.retried++;
+  };
+
+  start(): Promise<void> {
+    this.starting ??= this.doStart().catch(async (error: unknown) => {
+      this.state = 'crashed';
+      this.lastError = error;
+      await this.consumer.disconnect().catch(() => {});
+      await this.producer?.disconnect().catch(() => {});
+      throw error;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    if (this.stopping) throw new KbusError('CLIENT_CLOSED', 'the subscriber was stopped; create a new one');
+    this.state = 'starting';
+    const o = this.options;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const sources = await admin.topics(o.topics.map((t) => t.name));
+      if (o.deadLetter) {
+        const names = o.topics.map((t) => o.deadLetter?.topicFor(t.name) as string);
+        const existing = new Set(await admin.listTopics());
+        const missing = o.topics.filter((_t, i) => !existing.has(names[i] as string));
+        if (missing.length > 0) {
+          if (!o.deadLetter.createTopics) {
+            throw new KbusError(
+              'TOPIC_NOT_FOUND',
+              `dead-letter topic(s) ${missing.map((t) => o.deadLetter?.topicFor(t.name)).join(', ')} do not exist; create them or set deadLetter.createTopics: true`,
+            );
+          }
+          await admin.createTopics(
+            missing.map((t) => ({
+              name: o.deadLetter?.topicFor(t.name) as string,
+              partitions: sources.find((s) => s.name === t.name)?.partitions.length ?? 1,
+            })),
+          );
+        }
+        for (const info of await admin.topics([...new Set(names)]))
+          this.deadLetterPartitions.set(info.name, info.partitions.length);
+      }
+      await prepareStartOffsets(admin, o.groupId, o.topics, o.startFrom);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer?.connect();
+    this.consumer.on('group.join', (assignment) => this.onGroupJoin(assignment));
+    this.consumer.on('rebalancing', () => this.beginRevoke());
+    this.consumer.on('fetch', () => {
+      this.lastPollAt = Date.now();
+    });
+    this.consumer.on('crash', (error) => {
+      this.lastError = error;
+      if ((error as { retriable?: boolean }).retriable !== true) this.state = 'crashed';
+      this.joined?.reject(error);
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe(
+      o.topics.map((t) => t.name),
+      o.startFrom !== 'latest',
+    );
+    const joined = new Promise<void>((resolve, reject) => {
+      this.joined = { resolve, reject };
+    });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: o.partitionConcurrency,
+      eachBatch: (batch, context) => this.onBatch(batch, context),
+    });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        joined,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new KbusError('TIMEOUT', `did not join group ${o.groupId} within ${o.startTimeoutMs} ms`, {
+                  retriable: true,
+                }),
+              ),
+            o.startTimeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    this.state = 'running';
+  }
+
+  private onGroupJoin(assignment: Assignment): void {
+    const next = new Set<string>();
+    for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) next.add(key(topic, p));
+    for (const owned of this.assignment) {
+      if (!next.has(owned)) {
+        this.partitionStates.delete(owned);
+        const [topic, partition] = owned.split('\u0000') as [string, string];
+        this.committer.forget(topic, Number(partition));
+      }
+    }
+    this.assignment = next;
+    this.assignmentView = assignment;
+    this.epoch++;
+    this.revoking = false;
+    this.lifecycle = new AbortController();
+    if (channels.rebalance.hasSubscribers) {
+      channels.rebalance.publish({
+        groupId: this.options.groupId,
+        phase: 'assigned',
+        assignment,
+      } satisfies RebalanceMessage);
+    }
+    this.joined?.resolve();
+  }
+
+  /** A rebalance began: start no new records, let in-flight ones finish within a bound, commit what is done. */
+  private beginRevoke(): void {
+    if (this.revoking || this.stopping) return;
+    this.revoking = true;
+    const controller = this.lifecycle;
+    setTimeout(
+      () => controller.abort(new KbusError('PARTITION_REVOKED', 'partitions revoked')),
+      this.options.revokeTimeoutMs,
+    ).unref();
+    if (channels.rebalance.hasSubscribers) {
+      channels.rebalance.publish({ groupId: this.options.groupId, phase: 'revoking' } satisfies RebalanceMessage);
+    }
+    // The old generation may still commit while the group prepares the rebalance.
+    this.committer.flush((offsets) => this.consumer.commit(offsets)).catch(() => {});
+  }
+
+  private async onBatch(batch: ConsumedBatch, context: BatchContext): Promise<void> {
+    const partitionKey = key(batch.topic, batch.partition);
+    let state = this.partitionStates.get(partitionKey);
+    if (!state) {
+      state = { watermark: this.committer.committedPosition(batch.topic, batch.partition), tail: Promise.resolve() };
+      this.partitionStates.set(partitionKey, state);
+    }
+    const previous = state.tail;
+    let release: () => void = () => {};
+    state.tail = new Promise((resolve) => {
+      release = resolve;
+    });
+    const run = previous.then(() => this.process(batch, context, state));
+    this.activeBatches.add(run);
+    try {
+      await run;
+    } finally {
+      this.activeBatches.delete(run);
+      release();
+    }
+  }
+
+  private async process(batch: ConsumedBatch, context: BatchContext, state: PartitionState): Promise<void> {
+    const epoch = this.epoch;
+    const signal = this.lifecycle.signal;
+    const halted = () =>
+      this.stopping || this.revoking || epoch !== this.epoch || !context.isRunning() || context.isStale();
+    if (halted()) return;
+    const topic = this.topicsByName.get(batch.topic);
+    if (!topic) return;
+    const commit: CommitFunction = (offsets) => context.commit(offsets);
+    const beat = setInterval(() => {
+      context.heartbeat().catch((error: unknown) => {
+        if ((error as KbusError)?.code === 'PARTITION_REVOKED') this.beginRevoke();
+      });
+    }, this.options.heartbeatIntervalMs);
+    const finished = async (record: ConsumedRecord) => {
+      const next = BigInt(record.offset) + 1n;
+      state.watermark = next;
+      context.resolveOffset(record.offset);
+      this.committer.mark(batch.topic, batch.partition, next);
+      this.finishedSinceCommit++;
+      if (
+        this.finishedSinceCommit >= this.options.commitEveryRecords ||
+        Date.now() - this.lastCommitAt >= this.options.commitIntervalMs
+      ) {
+        await this.commitNow(commit);
+      }
+    };
+    const handle = async (record: ConsumedRecord): Promise<boolean> => {
+      const message: InboundMessage = {
+        groupId: this.options.groupId,
+        topic,
+        partition: batch.partition,
+        record,
+        decoded: undefined,
+        attempt: 1,
+        outcome: undefined,
+        lifecycle: signal,
+        signal,
+        heartbeat: () => context.heartbeat(),
+      };
+      const started = performance.now();
+      try {
+        const outcome = await Promise.race([this.pipeline(message), abortedPromise(signal)]);
+        if (outcome === 'aborted') return false;
+      } catch (error) {
+        if (!isAborted(error)) {
+          // The chain handles every failure itself; reaching here is a bug. Leave the
+          // record uncommitted (it will be redelivered) and stop this batch.
+          this.lastError = error;
+        }
+        return false;
+      }
+      this.account(message, performance.now() - started);
+      return true;
+    };
+    try {
+      if (this.options.perKeyConcurrency > 1) {
+        await this.runConcurrently(batch, state, halted, handle, finished, signal);
+      } else {
+        for (const record of batch.records) {
+          if (halted()) break;
+          if (state.watermark !== undefined && BigInt(record.offset) < state.watermark) {
+            this.counters.duplicatesSkipped++;
+            context.resolveOffset(record.offset);
+            continue;
+          }
+          if (!(await handle(record))) break;
+          await finished(record);
+        }
+      }
+    } finally {
+      clearInterval(beat);
+      await this.commitNow(commit);
+    }
+  }
+
+  /**
+   * Per-key concurrency: up to N records of one partition run at once, records of one key
+   * strictly one after another; the commit position is the end of the contiguous prefix of
+   * finished records.
+   */
+  private async runConcurrently(
+    batch: ConsumedBatch,
+    state: PartitionState,
+    halted: () => boolean,
+    handle: (record: ConsumedRecord) => Promise<boolean>,
+    finished: (record: ConsumedRecord) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const records = batch.records;
+    const done = new Uint8Array(records.length);
+    let prefix = 0;
+    let inFlight = 0;
+    let wake: (() => void) | undefined;
+    const chains = new Map<string, Promise<void>>();
+    let advancing = Promise.resolve();
+    const advance = () => {
+      let last: ConsumedRecord | undefined;
+      while (prefix < records.length && done[prefix]) last = records[prefix++];
+      if (last) {
+        const record = last;
+        advancing = advancing.then(() => finished(record));
+      }
+    };
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as ConsumedRecord;
+      if (halted()) break;
+      if (state.watermark !== undefined && BigInt(record.offset) < state.watermark) {
+        this.counters.duplicatesSkipped++;
+        done[i] = 1;
+        advance();
+        continue;
+      }
+      while (inFlight >= this.options.perKeyConcurrency && !halted()) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+      if (halted()) break;
+      inFlight++;
+      const index = i;
+      const recordKey = record.key ? record.key.toString('latin1') : `\u0000${index}`;
+      const previous = chains.get(recordKey);
+      // Chained on the previous record of the same key: if that one did not finish, this
+      // one does not run (the rejection propagates), so a key's records never overtake.
+      const run = (previous ?? Promise.resolve()).then(async () => {
+        if (halted() || !(await handle(record))) throw new Error('not finished');
+        done[index] = 1;
+        advance();
+      });
+      chains.set(recordKey, run);
+      run
+        .catch(() => {})
+        .finally(() => {
+          if (chains.get(recordKey) === run) chains.delete(recordKey);
+          inFlight--;
+          const resume = wake;
+          wake = undefined;
+          resume?.();
+        });
+    }
+    await Promise.race([Promise.allSettled([...chains.values()]), abortedPromise(signal)]);
+    await advancing;
+  }
+
+  private account(message: InboundMessage, durationMs: number): void {
+    const outcome = message.outcome ?? 'handled';
+    if (outcome === 'handled') this.counters.handled++;
+    else if (outcome === 'skipped') this.counters.skipped++;
+    else this.counters.deadLettered++;
+    if (outcome !== 'dead-lettered' && channels.record.hasSubscribers) {
+      channels.record.publish({
+        groupId: message.groupId,
+        topic: message.topic.name,
+        partition: message.partition,
+        offset: message.record.offset,
+        eventType: message.decoded?.event.type,
+        outcome,
+        attempt: message.attempt,
+        durationMs,
+      } satisfies RecordOutcomeMessage);
+    }
+  }
+
+  private async commitNow(commit: CommitFunction): Promise<void> {
+    this.finishedSinceCommit = 0;
+    this.lastCommitAt = Date.now();
+    await this.committer.flush(commit);
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= this.doStop();
+    return this.stopped;
+  }
+
+  private async doStop(): Promise<void> {
+    if (this.state === 'idle') {
+      this.state = 'stopped';
+      channels.record.unsubscribe(this.countRetries);
+      return;
+    }
+    await this.starting?.catch(() => {});
+    this.stopping = true;
+    this.state = 'stopping';
+    const controller = this.lifecycle;
+    const timer = setTimeout(
+      () => controller.abort(new KbusError('CLIENT_CLOSED', 'subscriber stopping')),
+      this.options.shutdownTimeoutMs,
+    );
+    try {
+      // In-flight handlers finish (or are abandoned at the deadline, uncommitted).
+      await Promise.race([Promise.allSettled([...this.activeBatches]), abortedPromise(controller.signal)]);
+      await this.committer.flush((offsets) => this.consumer.commit(offsets)).catch(() => {});
+    } finally {
+      clearTimeout(timer);
+      controller.abort(new KbusError('CLIENT_CLOSED', 'subscriber stopped'));
+      this.assignment = new Set();
+      this.assignmentView = {};
+      channels.record.unsubscribe(this.countRetries);
+      await this.consumer.stop().catch(() => {});
+      await this.consumer.disconnect().catch(() => {});
+      await this.producer?.disconnect().catch(() => {});
+      this.state = 'stopped';
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  health(): SubscriberHealth {
+    return {
+      state: this.state,
+      connected: this.state === 'running' && !this.revoking,
+      assignment: this.assignmentView,
+      lastPollAt: this.lastPollAt,
+      lastError: this.lastError ?? this.committer.lastError,
+    };
+  }
+
+  stats(): SubscriberStats {
+    return { ...this.counters, commits: this.committer.commits };
+  }
+
+  async lag(): Promise<PartitionLag[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await partitionLag(admin, this.options.groupId, this.options.topics);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  stopOnSignals(signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): () => void {
+    const onSignal = () => {
+      this.stop().catch(() => {});
+    };
+    for (const signal of signals) process.once(signal, onSignal);
+    return () => {
+      for (const signal of signals) process.removeListener(signal, onSignal);
+    };
+  }
+}
+
+/**
+ * Creates a subscriber: a consumer-group member that hands each event of its topics to the
+ * handler of its type, and commits an offset only after the record was handled (or
+ * dead-lettered). At-least-once, in order per partition (per key with perKey concurrency).
+ *
+ * @example
+ * const subscriber = createSubscriber({
+ *   groupId: 'group-management',
+ *   brokers: ['localhost:9092'],
+ *   registry: { url: 'http://localhost:8081' },
+ *   topics: [UserAccountTopic],
+ *   handlers: {
+ *     'user-account.deleted': async (event) => memberships.removeAccount(event.payload.accountId),
+ *   },
+ *   ignore: ['user-account.email-changed'],
+ * });
+ * await subscriber.start();
+ */
+export function createSubscriber<const T extends readonly AnyTopicDefinition[]>(
+  options: SubscriberOptions<T>,
+): Subscriber {
+  return new KafkaSubscriber(options as unknown as SubscriberOptions<readonly AnyTopicDefinition[]>);
+}

@@ -1,0 +1,58 @@
+import type { AnyEventDefinition, AnyTopicDefinition, DecodedEvent, EnvelopeOf } from '@kbus/core';
+import type { ConsumedRecord } from '@kbus/transport';
+
+/** Every event the subscribed topics carry. */
+export type SubscribedEvent<T extends readonly AnyTopicDefinition[]> = T[number]['events'][number];
+/** Their type names. */
+export type SubscribedType<T extends readonly AnyTopicDefinition[]> = SubscribedEvent<T>['type'];
+
+/** What a handler gets besides the event. */
+export interface HandlerContext {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** The record key (the aggregate id) as text. */
+  readonly key: string | undefined;
+  /** Record headers as text. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** 1 for the first try, then 2, 3… (retries run in place, in order). */
+  readonly attempt: number;
+  /** Aborted when the handler timed out, or the partition is being revoked or the subscriber stops. */
+  readonly signal: AbortSignal;
+  /** Keeps the group session alive during long work (throttled; safe to call often). */
+  heartbeat(): Promise<void>;
+}
+
+export type Handler<E extends AnyEventDefinition> = (
+  event: EnvelopeOf<E>,
+  context: HandlerContext,
+) => Promise<void> | void;
+
+/** One handler per event type of the subscribed topics; types not listed are skipped (or ignored, or dead-lettered). */
+export type Handlers<T extends readonly AnyTopicDefinition[]> = {
+  readonly [K in SubscribedType<T>]?: Handler<Extract<SubscribedEvent<T>, { readonly type: K }>>;
+};
+
+/** A consumed record on its way through the middleware chain. */
+export interface InboundMessage {
+  readonly groupId: string;
+  readonly topic: AnyTopicDefinition;
+  readonly partition: number;
+  readonly record: ConsumedRecord;
+  /** Set by the decode step. */
+  decoded: DecodedEvent | undefined;
+  /** Current attempt (the retry middleware counts). */
+  attempt: number;
+  /** Set when the record went to the dead-letter topic or was skipped, for accounting. */
+  outcome: 'handled' | 'dead-lettered' | 'skipped' | undefined;
+  /** Aborted when the partition is revoked or the subscriber stops: stop and leave the record uncommitted. */
+  readonly lifecycle: AbortSignal;
+  /** The current attempt's signal (lifecycle, or the attempt's timeout); handlers get it. */
+  signal: AbortSignal;
+  heartbeat(): Promise<void>;
+}
+
+export type MessageHandler = (message: InboundMessage) => Promise<void>;
+
+/** Wraps the next step of the chain: `(next) => async (message) => { …; await next(message); … }`. */
+export type Middleware = (next: MessageHandler) => MessageHandler;
