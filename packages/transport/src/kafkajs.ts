@@ -66,7 +66,15 @@ function kafkaConfig(options: ClientOptions): KafkaConfig {
     brokers: [...options.brokers],
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
-    logLevel: LOG_LEVELS[options.logLevel ?? 'warn'],
+    logLevel: LOG_LEVELS[options.logLevel ?? 'nothing'],
+    ...(options.logger
+      ? {
+          logCreator:
+            () =>
+            ({ namespace, level, log }: { namespace: string; level: logLevel; log: { message: string } }) =>
+              options.logger?.({ ...log, level: logLevel[level] ?? String(level), namespace, message: log.message }),
+        }
+      : {}),
     ...(options.ssl === undefined ? {} : { ssl: options.ssl as NonNullable<KafkaConfig['ssl']> }),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl as SASLOptions }),
   };

@@ -205,8 +205,13 @@ export interface ClientOptions {
   readonly connectionTimeoutMs?: number;
   /** Default 30 s. */
   readonly requestTimeoutMs?: number;
-  /** Client log level; default warnings and errors. */
+  /**
+   * The Kafka client's own log (default `nothing`: the SDK reports failures as typed errors,
+   * health and diagnostics_channel events; turn this on to debug the client).
+   */
   readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /** Where client log entries go (default: JSON lines on the console). */
+  readonly logger?: (entry: { level: string; namespace: string; message: string; [key: string]: unknown }) => void;
 }
 
 export interface KafkaClient {
