@@ -27,6 +27,7 @@ export default defineConfig({
           include: sources.map((dir) => `${dir}/**/*.integration.test.ts`),
           exclude: ['**/node_modules/**', '**/dist/**'],
           globalSetup: ['packages/testkit/src/vitest/global-setup.ts'],
+          setupFiles: ['packages/testkit/src/vitest/setup-file.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Two cores: integration files run two at a time at most.

@@ -1,11 +1,24 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
-import { defineEvent, defineTopic, type EnvelopeOf, type EventOfType, type EventTypesOf, type PayloadInput, type PayloadOf } from '../src/index.ts';
+import {
+  defineEvent,
+  defineTopic,
+  type EnvelopeOf,
+  type EventOfType,
+  type EventTypesOf,
+  type PayloadInput,
+  type PayloadOf,
+} from '../src/index.ts';
 
 const Created = defineEvent({
   type: 'user-account.created',
   version: 1,
-  schema: z.object({ accountId: z.uuid(), email: z.email(), plan: z.enum(['free', 'pro']).default('free'), at: z.date() }),
+  schema: z.object({
+    accountId: z.uuid(),
+    email: z.email(),
+    plan: z.enum(['free', 'pro']).default('free'),
+    at: z.date(),
+  }),
   aggregateId: (p) => p.accountId,
 });
 const Deleted = defineEvent({ type: 'user-account.deleted', version: 1, schema: z.object({ accountId: z.uuid() }) });
@@ -13,8 +26,18 @@ const Topic = defineTopic({ name: 'auth.user-account', events: [Created, Deleted
 
 describe('contract types flow from one zod declaration', () => {
   it('gives input and output payload types (defaults optional on input, present on output)', () => {
-    expectTypeOf<PayloadInput<typeof Created>>().toEqualTypeOf<{ accountId: string; email: string; plan?: 'free' | 'pro' | undefined; at: Date }>();
-    expectTypeOf<PayloadOf<typeof Created>>().toEqualTypeOf<{ accountId: string; email: string; plan: 'free' | 'pro'; at: Date }>();
+    expectTypeOf<PayloadInput<typeof Created>>().toEqualTypeOf<{
+      accountId: string;
+      email: string;
+      plan?: 'free' | 'pro' | undefined;
+      at: Date;
+    }>();
+    expectTypeOf<PayloadOf<typeof Created>>().toEqualTypeOf<{
+      accountId: string;
+      email: string;
+      plan: 'free' | 'pro';
+      at: Date;
+    }>();
   });
 
   it('keeps literal event types and topic names', () => {

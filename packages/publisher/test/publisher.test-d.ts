@@ -13,11 +13,17 @@ const Deleted = defineEvent({ type: 'user-account.deleted', version: 1, schema: 
 const Elsewhere = defineEvent({ type: 'group.created', version: 1, schema: z.object({ groupId: z.string() }) });
 const Accounts = defineTopic({ name: 'auth.user-account', events: [Created, Deleted] });
 
-const publisher = createPublisher({ brokers: ['localhost:9092'], registry: { url: 'http://localhost:8081' }, topics: [Accounts] });
+const publisher = createPublisher({
+  brokers: ['localhost:9092'],
+  registry: { url: 'http://localhost:8081' },
+  topics: [Accounts],
+});
 
 describe('publishing is type-checked against the declared contracts', () => {
   it('accepts a payload of the right shape and returns where it landed', () => {
-    expectTypeOf(publisher.publish(Created, { accountId: 'a', email: 'a@example.com' })).toEqualTypeOf<Promise<PublishResult>>();
+    expectTypeOf(publisher.publish(Created, { accountId: 'a', email: 'a@example.com' })).toEqualTypeOf<
+      Promise<PublishResult>
+    >();
   });
 
   it('rejects a payload of the wrong shape', () => {

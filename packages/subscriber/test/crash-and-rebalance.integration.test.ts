@@ -1,20 +1,9 @@
-import { committedOffsets, endOffsets, kafkaClients, uniqueName, waitFor } from '@kbus/testkit';
+import { committedOffsets, kafkaClients, uniqueName, waitFor, waitForGroupAtEnd } from '@kbus/testkit';
 import { describe, expect, it } from 'vitest';
 import { counterTopic, keysOf } from './fixtures.ts';
 import { firstHandlingOrder, Members } from './support/members.ts';
 
 const sum = (m: Map<number, string>) => [...m.values()].reduce((a, b) => a + Math.max(0, Number(b)), 0);
-
-async function committedToEnd(groupId: string, topic: string, timeoutMs = 120_000) {
-  const ends = await endOffsets(topic);
-  await waitFor(
-    async () => {
-      const committed = await committedOffsets(groupId, topic);
-      return [...ends].every(([p, end]) => committed.get(p) === end);
-    },
-    { timeoutMs, intervalMs: 250, description: `group ${groupId} to commit to the end of ${topic}` },
-  );
-}
 
 function expectEveryEventInOrder(members: Members, keys: readonly string[], perKey: number) {
   const order = firstHandlingOrder(members.entries());
@@ -35,7 +24,7 @@ describe('crashes: at-least-once across process deaths (members are child proces
     expect(sum(await committedOffsets(groupId, fixture.topic.name))).toBeLessThanOrEqual(5);
 
     await members.start();
-    await committedToEnd(groupId, fixture.topic.name);
+    await waitForGroupAtEnd(groupId, fixture.topic.name, { timeoutMs: 120_000 });
     const byPid = Map.groupBy(members.handled(), (e) => e.pid);
     const second = [...byPid.entries()].find(([pid]) => pid !== first.pid)?.[1].map((e) => e.seq) ?? [];
     // Seq 5 was handled, never committed, and handled again by the next member.
@@ -60,7 +49,7 @@ describe('crashes: at-least-once across process deaths (members are child proces
     expect((await committedOffsets(groupId, fixture.topic.name)).get(0)).toBe('5');
 
     await members.start();
-    await committedToEnd(groupId, fixture.topic.name);
+    await waitForGroupAtEnd(groupId, fixture.topic.name, { timeoutMs: 120_000 });
     expectEveryEventInOrder(members, ['key-0'], 10);
   });
 
@@ -80,7 +69,7 @@ describe('crashes: at-least-once across process deaths (members are child proces
     if (!victim) throw new Error('no member to kill');
     await members.kill(victim);
     await publishing;
-    await committedToEnd(groupId, fixture.topic.name, 180_000);
+    await waitForGroupAtEnd(groupId, fixture.topic.name, { timeoutMs: 180_000 });
 
     const handled = members.handled();
     const distinct = new Set(handled.map((e) => `${e.key}#${e.seq}`));
@@ -128,7 +117,7 @@ describe('crashes: at-least-once across process deaths (members are child proces
     if (!second || !third) throw new Error('members did not start');
     await Promise.all([members.terminate(second), members.terminate(third)]);
     await publishing;
-    await committedToEnd(groupId, fixture.topic.name, 180_000);
+    await waitForGroupAtEnd(groupId, fixture.topic.name, { timeoutMs: 180_000 });
     observing = false;
     await observer;
 

@@ -1,20 +1,8 @@
 import { channels, createSerde, EVENT_HEADERS, type RecordOutcomeMessage } from '@kbus/core';
-import { committedOffsets, endOffsets, readTopic, testStack, uniqueName, waitFor } from '@kbus/testkit';
+import { committedOffsets, readTopic, testStack, uniqueName, waitFor, waitForGroupAtEnd } from '@kbus/testkit';
 import { describe, expect, it } from 'vitest';
 import { createSubscriber, DLT_HEADERS, notRetriable, readDeadLetter, redrive, resetOffsets } from '../src/index.ts';
 import { connection, counterTopic, keysOf, Tick } from './fixtures.ts';
-
-/** Waits until the group's committed offsets equal the topic's end offsets. */
-async function committedToEnd(groupId: string, topic: string, timeoutMs = 60_000) {
-  const ends = await endOffsets(topic);
-  return waitFor(
-    async () => {
-      const committed = await committedOffsets(groupId, topic);
-      return [...ends].every(([p, end]) => committed.get(p) === end) ? committed : undefined;
-    },
-    { timeoutMs, intervalMs: 200, description: `group ${groupId} to commit to the end of ${topic}` },
-  );
-}
 
 function perKeySequences(handled: ReadonlyArray<{ key: string; seq: number }>) {
   const byKey = new Map<string, number[]>();
@@ -49,7 +37,7 @@ describe('subscriber against the real broker and registry', () => {
     });
     await subscriber.start();
     expect(subscriber.health()).toMatchObject({ state: 'running', connected: true });
-    await committedToEnd(groupId, fixture.topic.name);
+    await waitForGroupAtEnd(groupId, fixture.topic.name);
     expect(handled).toHaveLength(240);
     for (const key of keys) expect(perKeySequences(handled).get(key)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(subscriber.stats()).toMatchObject({ handled: 240, skipped: 1, deadLettered: 0 });
@@ -97,7 +85,7 @@ describe('subscriber against the real broker and registry', () => {
         },
       });
       await subscriber.start();
-      await committedToEnd(groupId, topic.name);
+      await waitForGroupAtEnd(groupId, topic.name);
       expect(handled).toEqual([0, 1, 3]);
       expect(attempts.get(1)).toBe(3);
       expect(attempts.get(2)).toBe(1);
@@ -182,7 +170,7 @@ describe('subscriber against the real broker and registry', () => {
       },
     });
     await subscriber.start();
-    await committedToEnd(groupId, fixture.topic.name);
+    await waitForGroupAtEnd(groupId, fixture.topic.name);
     expect(handled).toHaveLength(80);
     expect(maxRunning).toBeGreaterThan(1);
     expect(perKeyOverlap).toBe(false);
@@ -267,7 +255,7 @@ describe('subscriber against the real broker and registry', () => {
       handlers: { 'counter.ticked': ({ payload }) => void seen.push(`${payload.key}${payload.seq}`) },
     });
     await subscriber.start();
-    await committedToEnd(groupId, fixture.topic.name);
+    await waitForGroupAtEnd(groupId, fixture.topic.name);
     await expect(
       resetOffsets({ ...connection(), groupId, topics: [fixture.topic], to: 'earliest' }),
     ).rejects.toMatchObject({

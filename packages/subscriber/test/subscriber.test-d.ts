@@ -3,10 +3,23 @@ import { describe, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
 import { createSubscriber, type HandlerContext } from '../src/index.ts';
 
-const Created = defineEvent({ type: 'user-account.created', version: 1, schema: z.object({ accountId: z.uuid(), email: z.email() }) });
-const Deleted = defineEvent({ type: 'user-account.deleted', version: 1, schema: z.object({ accountId: z.uuid(), at: z.date() }) });
+const Created = defineEvent({
+  type: 'user-account.created',
+  version: 1,
+  schema: z.object({ accountId: z.uuid(), email: z.email() }),
+});
+const Deleted = defineEvent({
+  type: 'user-account.deleted',
+  version: 1,
+  schema: z.object({ accountId: z.uuid(), at: z.date() }),
+});
 const Accounts = defineTopic({ name: 'auth.user-account', events: [Created, Deleted] });
-const base = { groupId: 'g', brokers: ['localhost:9092'], registry: { url: 'http://localhost:8081' }, topics: [Accounts] } as const;
+const base = {
+  groupId: 'g',
+  brokers: ['localhost:9092'],
+  registry: { url: 'http://localhost:8081' },
+  topics: [Accounts],
+} as const;
 
 describe('handlers are typed per event type of the subscribed topics', () => {
   it('gives each handler its own envelope type', () => {

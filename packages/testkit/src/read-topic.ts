@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { testStack, uniqueName } from './environment.ts';
-import { WaitTimeoutError } from './wait-for.ts';
+import { WaitTimeoutError, waitFor } from './wait-for.ts';
 
 export interface LogRecord {
   readonly topic: string;
@@ -119,6 +119,45 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
   try {
     const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
     return new Map((result?.partitions ?? []).map((p) => [p.partition, p.offset]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Waits (bounded) until a group's committed offset of every partition equals the
+ * partition's end offset as it is when called (a partition that never had a record counts
+ * as done with nothing committed). Resolves to the committed offsets.
+ */
+export async function waitForGroupAtEnd(
+  groupId: string,
+  topic: string,
+  options: { timeoutMs?: number } = {},
+): Promise<Map<number, string>> {
+  const admin = new Kafka({
+    clientId: 'kbus-testkit-offsets',
+    brokers: [...testStack().brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const marks = await admin.fetchTopicOffsets(topic);
+    return await waitFor(
+      async () => {
+        const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const committed = new Map((result?.partitions ?? []).map((p) => [p.partition, p.offset]));
+        const done = marks.every((m) => {
+          const offset = committed.get(m.partition) ?? '-1';
+          return offset === m.high || (offset === '-1' && m.high === m.low);
+        });
+        return done ? committed : undefined;
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 60_000,
+        intervalMs: 200,
+        description: `group ${groupId} to commit to the end of ${topic}`,
+      },
+    );
   } finally {
     await admin.disconnect();
   }

@@ -10,7 +10,10 @@
  * KBUS_TEST_BROKERS the number of nodes (1 or 3, default 1). Left unset, a running stack of
  * any version and size is reused.
  */
+import { quietKafkajsTimerWarning } from '../quiet-kafkajs-warning.ts';
 import { down, up } from '../stack/stack.ts';
+
+quietKafkajsTimerWarning();
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL) {

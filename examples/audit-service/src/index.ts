@@ -1,0 +1,1 @@
+export { type AuditEntry, AuditLog, auditSubscriber } from './audit.ts';

@@ -1,0 +1,1 @@
+export { type Account, AccountError, AuthService } from './auth-service.ts';

@@ -1,0 +1,22 @@
+/**
+ * `npm run demo`: the user-account story on the local stack (started if needed, reused if
+ * running, left running). Exits 0 when every check of the story held.
+ */
+import { up } from '@kbus/testkit/stack';
+import { runStory } from './story.ts';
+
+const stack = await up({}, (line) => console.log(`[stack] ${line}`));
+console.log(`Kafka ${stack.kafkaVersion} at ${stack.kafkaBrokers}, schema registry at ${stack.schemaRegistryUrl}\n`);
+
+process.env.KAFKA_BROKERS = stack.kafkaBrokers;
+process.env.SCHEMA_REGISTRY_URL = stack.schemaRegistryUrl;
+const result = await runStory({ runId: Date.now().toString(36) });
+
+console.log('');
+if (result.failures.length > 0) {
+  console.error(`demo FAILED: ${result.failures.length} check(s) did not hold:\n  ${result.failures.join('\n  ')}`);
+  process.exitCode = 1;
+} else {
+  console.log(`demo ok: ${result.published} events on ${result.topic}, read by ${result.groups.join(' and ')}.`);
+}
+console.log('The local stack keeps running; stop it with: npm run stack -- down');

@@ -1,0 +1,1 @@
+export { runStory, type StoryOptions, type StoryResult } from './story.ts';

@@ -1,0 +1,1 @@
+export { GroupManagement, groupManagementSubscriber, type HandledEvent, type Member } from './group-management.ts';

@@ -1,0 +1,3 @@
+import { quietKafkajsTimerWarning } from '../quiet-kafkajs-warning.ts';
+
+quietKafkajsTimerWarning();
