@@ -27,30 +27,47 @@ export interface StackPaths {
   readonly lockDir: string;
 }
 
+/**
+ * Downloads live in KBUS_HOME (default ~/.cache/kbus); the running stack's state, logs and
+ * data in KBUS_STACK_DIR (default KBUS_HOME/stack). A second, independent stack needs its
+ * own KBUS_STACK_DIR and KBUS_STACK_PORT_OFFSET.
+ */
 export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
   const home = env.KBUS_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kbus');
-  const run = join(home, 'stack');
+  const run = env.KBUS_STACK_DIR ?? join(home, 'stack');
   return {
     cache: home,
     run,
     logs: join(run, 'logs'),
     data: join(run, 'data'),
     stateFile: join(run, 'state.json'),
-    lockDir: join(home, 'stack.lock'),
+    lockDir: `${run}.lock`,
   };
 }
 
-/** Node N listens for clients on N9092 and for the controller quorum on N9093. */
+/** Added to every port of the stack (KBUS_STACK_PORT_OFFSET, default 0). */
+function portOffset(): number {
+  const offset = Number(process.env.KBUS_STACK_PORT_OFFSET ?? 0);
+  return Number.isInteger(offset) && offset >= 0 && offset < 9000 ? offset : 0;
+}
+
+/** Node N listens for clients on N9092 and for the controller quorum on N9093 (plus the offset). */
 export function brokerPort(nodeId: number): number {
-  return nodeId * 10000 + 9092;
+  return nodeId * 10000 + 9092 + portOffset();
 }
 
 export function controllerPort(nodeId: number): number {
-  return nodeId * 10000 + 9093;
+  return nodeId * 10000 + 9093 + portOffset();
 }
 
-export const REGISTRY_PORT = 18081;
-export const REGISTRY_MANAGEMENT_PORT = 18091;
+export function registryPort(): number {
+  return 18081 + portOffset();
+}
+
+export function registryManagementPort(): number {
+  return 18091 + portOffset();
+}
+
 export const REGISTRY_PATH = '/apis/ccompat/v7';
 
 export function brokerList(brokers: number): string[] {
@@ -58,7 +75,7 @@ export function brokerList(brokers: number): string[] {
 }
 
 export function registryUrl(): string {
-  return `http://127.0.0.1:${REGISTRY_PORT}${REGISTRY_PATH}`;
+  return `http://127.0.0.1:${registryPort()}${REGISTRY_PATH}`;
 }
 
 /** Bounds for every wait the stack makes; none of them is open-ended. */

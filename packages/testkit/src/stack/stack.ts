@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { ensureKafkaLibs, ensureRegistry } from './artifacts.ts';
@@ -12,9 +12,9 @@ import {
   controllerPort,
   DEFAULT_KAFKA_VERSION,
   REGISTRY_FALLBACK_VERSION,
-  REGISTRY_MANAGEMENT_PORT,
-  REGISTRY_PORT,
   REGISTRY_VERSION,
+  registryManagementPort,
+  registryPort,
   registryUrl,
   type StackOptions,
   type StackPaths,
@@ -74,7 +74,7 @@ function liveProcesses(state: StackState): StartedProcess[] {
 
 /** Holds an exclusive lock (a directory) while `fn` runs, so concurrent `up`s do not race. */
 async function withLock<T>(paths: StackPaths, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(paths.cache, { recursive: true });
+  mkdirSync(dirname(paths.lockDir), { recursive: true });
   const deadline = Date.now() + TIMEOUTS.lockMs;
   for (;;) {
     try {
@@ -129,8 +129,8 @@ async function portFree(port: number): Promise<boolean> {
 async function requireFreePorts(brokers: number): Promise<void> {
   const wanted = [
     ...Array.from({ length: brokers }, (_, i) => [brokerPort(i + 1), controllerPort(i + 1)]).flat(),
-    REGISTRY_PORT,
-    REGISTRY_MANAGEMENT_PORT,
+    registryPort(),
+    registryManagementPort(),
   ];
   for (const port of wanted) {
     if (!(await portFree(port))) {
@@ -279,9 +279,9 @@ function startRegistry(paths: StackPaths, marker: string, log: Log): { process: 
   const dir = ensureRegistry(paths.cache, wanted, log);
   // 3.x reads apicurio.*, 2.x reads registry.*; unknown keys are ignored by each.
   const settings = [
-    `-Dquarkus.http.port=${REGISTRY_PORT}`,
+    `-Dquarkus.http.port=${registryPort()}`,
     '-Dquarkus.http.host=127.0.0.1',
-    `-Dquarkus.management.port=${REGISTRY_MANAGEMENT_PORT}`,
+    `-Dquarkus.management.port=${registryManagementPort()}`,
     '-Dquarkus.management.host=127.0.0.1',
     '-Dapicurio.ccompat.use-canonical-hash=true',
     '-Dapicurio.ccompat.legacy-id-mode.enabled=false',
