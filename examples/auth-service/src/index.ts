@@ -1,1 +1,2 @@
 export { type Account, AccountError, AuthService } from './auth-service.ts';
+export { OutboxAuthService } from './outbox-auth-service.ts';

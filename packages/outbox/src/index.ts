@@ -1,0 +1,10 @@
+export {
+  type AddedEvent,
+  type AddOptions,
+  createOutbox,
+  type Outbox,
+  type OutboxEvent,
+  type OutboxOptions,
+} from './outbox.ts';
+export { createRelay, type Relay, type RelayOptions, type RelayStats } from './relay.ts';
+export { migrate, migrationSql, type Queryable, type TableOptions } from './schema.ts';

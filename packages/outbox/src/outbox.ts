@@ -1,0 +1,164 @@
+import {
+  type AnyEventDefinition,
+  type AnyTopicDefinition,
+  createEnvelope,
+  type Encoder,
+  type EventEnvelope,
+  envelopeHeaders,
+  KbusError,
+  type PayloadInput,
+  type RegistryOptions,
+  Serde,
+  type SubjectNaming,
+} from '@kbus/core';
+import { outboxTables, type Queryable, type TableOptions } from './schema.ts';
+
+export interface OutboxOptions<T extends readonly AnyTopicDefinition[]> extends TableOptions {
+  readonly topics: T;
+  /** The producing service, written as each envelope's `source`. */
+  readonly source: string;
+  readonly registry: RegistryOptions | Serde;
+  readonly subjectNaming?: SubjectNaming;
+}
+
+export interface AddOptions {
+  /** Default: the event's declared aggregateId(payload). */
+  readonly aggregateId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly occurredAt?: Date;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface AddedEvent {
+  readonly eventId: string;
+  readonly aggregateId: string;
+  /** Position of the event in its aggregate's sequence (1, 2, …), which is commit order. */
+  readonly aggregateSeq: number;
+}
+
+export type OutboxEvent<T extends readonly AnyTopicDefinition[]> = T[number]['events'][number];
+
+export interface Outbox<T extends readonly AnyTopicDefinition[]> {
+  /**
+   * Registers the schemas of all declared events (call at start-up): afterwards add() needs
+   * no registry request.
+   */
+  prepare(): Promise<void>;
+  /**
+   * Validates and encodes an event like the publisher, and inserts it in the caller's
+   * transaction: it is published if and only if that transaction commits.
+   */
+  add<E extends OutboxEvent<T>>(
+    tx: Queryable,
+    event: E,
+    payload: PayloadInput<E>,
+    options?: AddOptions,
+  ): Promise<AddedEvent>;
+}
+
+class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<T> {
+  private readonly serde: Serde;
+  private readonly source: string;
+  private readonly routes = new Map<AnyEventDefinition, AnyTopicDefinition>();
+  private readonly encoders = new Map<AnyEventDefinition, Encoder>();
+  private readonly insertSql: string;
+  private readonly sequenceSql: string;
+  private readonly notifySql: string;
+
+  constructor(options: OutboxOptions<T>) {
+    if (!options.topics?.length)
+      throw new KbusError('INVALID_CONFIGURATION', 'createOutbox: declare the topics, topics: [MyTopic]');
+    if (!options.source)
+      throw new KbusError('INVALID_CONFIGURATION', 'createOutbox: name the producing service, source: "auth-service"');
+    this.serde =
+      options.registry instanceof Serde
+        ? options.registry
+        : new Serde({
+            registry: options.registry,
+            ...(options.subjectNaming ? { subjectNaming: options.subjectNaming } : {}),
+          });
+    this.source = options.source;
+    for (const topic of options.topics)
+      for (const event of topic.events as readonly AnyEventDefinition[]) this.routes.set(event, topic);
+    const tables = outboxTables(options);
+    this.sequenceSql =
+      `INSERT INTO ${tables.sequence} AS s (aggregate_type, aggregate_id, last_seq) VALUES ($1, $2, 1) ` +
+      'ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET last_seq = s.last_seq + 1 RETURNING last_seq';
+    this.insertSql =
+      `INSERT INTO ${tables.outbox} (id, aggregate_type, aggregate_id, aggregate_seq, topic, event_type, event_version, record_key, record_value, headers) ` +
+      'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
+    // Delivered when the transaction commits; never for one that rolls back.
+    this.notifySql = `SELECT pg_notify('${tables.channel}', '')`;
+  }
+
+  async prepare(): Promise<void> {
+    await Promise.all([...this.routes].map(([event]) => this.encoder(event)));
+  }
+
+  private async encoder(event: AnyEventDefinition): Promise<Encoder> {
+    const cached = this.encoders.get(event);
+    if (cached) return cached;
+    const topic = this.routes.get(event) as AnyTopicDefinition;
+    const encoder = await this.serde.encoder(topic, event);
+    this.encoders.set(event, encoder);
+    return encoder;
+  }
+
+  async add<E extends OutboxEvent<T>>(
+    tx: Queryable,
+    event: E,
+    payload: PayloadInput<E>,
+    options: AddOptions = {},
+  ): Promise<AddedEvent> {
+    const topic = this.routes.get(event);
+    if (!topic) {
+      throw new KbusError(
+        'UNKNOWN_EVENT_TYPE',
+        `"${(event as AnyEventDefinition)?.type}" is not declared on any topic of this outbox`,
+      );
+    }
+    const envelope = createEnvelope(event, payload, { source: this.source, ...options }) as EventEnvelope;
+    const encoder = this.encoders.get(event) ?? (await this.encoder(event));
+    const value = encoder.encode(envelope);
+    const aggregateType = topic.aggregate ?? topic.name;
+    const { rows } = await tx.query<{ last_seq: string }>(this.sequenceSql, [aggregateType, envelope.aggregateId]);
+    const aggregateSeq = Number(rows[0]?.last_seq);
+    const headers = {
+      ...(options.headers ?? {}),
+      ...envelopeHeaders(envelope),
+      'kbus_aggregate-seq': String(aggregateSeq),
+    };
+    await tx.query(this.insertSql, [
+      envelope.id,
+      aggregateType,
+      envelope.aggregateId,
+      aggregateSeq,
+      topic.name,
+      envelope.type,
+      envelope.version,
+      envelope.aggregateId,
+      value,
+      JSON.stringify(headers),
+    ]);
+    await tx.query(this.notifySql);
+    return { eventId: envelope.id, aggregateId: envelope.aggregateId, aggregateSeq };
+  }
+}
+
+/**
+ * The writing side of the transactional outbox: events are written in the same database
+ * transaction as the state change they describe; a relay publishes them afterwards.
+ *
+ * @example
+ * const outbox = createOutbox({ topics: [UserAccountTopic], source: 'auth-service', registry: { url } });
+ * await outbox.prepare();
+ * const client = await pool.connect();
+ * await client.query('BEGIN');
+ * await client.query('INSERT INTO accounts …');
+ * await outbox.add(client, UserAccountCreated, { accountId, revision: 1, email });
+ * await client.query('COMMIT');
+ */
+export function createOutbox<const T extends readonly AnyTopicDefinition[]>(options: OutboxOptions<T>): Outbox<T> {
+  return new PostgresOutbox(options);
+}

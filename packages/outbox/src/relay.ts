@@ -1,0 +1,293 @@
+import { KbusError } from '@kbus/core';
+import {
+  createKafkaClient,
+  type KafkaClient,
+  type OutgoingRecord,
+  type Producer,
+  type ProducerOptions,
+  partitionForKey,
+} from '@kbus/transport';
+import pg from 'pg';
+import { outboxTables, type TableOptions } from './schema.ts';
+
+export interface RelayOptions extends TableOptions {
+  /** PostgreSQL connection (a dedicated session holds the leader lock and listens). */
+  readonly connectionString: string;
+  readonly brokers?: readonly string[];
+  readonly kafka?: KafkaClient;
+  readonly clientId?: string;
+  /** Rows per send (default 500). */
+  readonly batchSize?: number;
+  /** Fallback poll when no notification arrives, and the standby's retry of the leader lock (default 1 s). */
+  readonly pollIntervalMs?: number;
+  /** Published rows older than this are deleted (default 7 days; 0 keeps them). */
+  readonly retentionMs?: number;
+  /** How often to delete old published rows (default 1 minute). */
+  readonly cleanupIntervalMs?: number;
+  readonly producer?: ProducerOptions;
+  /** Called with failures the relay recovers from by itself (it retries). */
+  readonly onError?: (error: unknown) => void;
+  /** Test and observability hooks. */
+  readonly hooks?: {
+    /** After the broker acknowledged a batch, before it is marked published. */
+    readonly afterPublish?: (eventIds: readonly string[]) => void | Promise<void>;
+  };
+}
+
+export interface RelayStats {
+  readonly leader: boolean;
+  readonly published: number;
+  readonly batches: number;
+  readonly lastError: unknown;
+}
+
+export interface Relay extends AsyncDisposable {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  stats(): RelayStats;
+  /** Resolves once no pending row is older than this call (bounded by timeoutMs). */
+  drained(timeoutMs?: number): Promise<void>;
+}
+
+interface PendingRow extends Record<string, unknown> {
+  position: string;
+  id: string;
+  topic: string;
+  record_key: string;
+  record_value: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * Publishes outbox rows in commit order per aggregate. Several relays may run: a
+ * PostgreSQL advisory lock makes one the leader, the others wait and take over when its
+ * session ends. A row is marked published only after the broker acknowledged it; a relay
+ * that dies in between leaves it pending, and the next leader publishes it again (same
+ * event id: consumers de-duplicate on it). At-least-once, never out of order per aggregate.
+ */
+class PostgresRelay implements Relay {
+  private readonly options: RelayOptions;
+  private readonly tables: ReturnType<typeof outboxTables>;
+  private readonly kafka: KafkaClient;
+  private readonly producer: Producer;
+  private readonly partitionCounts = new Map<string, number>();
+  private client: pg.Client | undefined;
+  private leader = false;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private notified = false;
+  private published = 0;
+  private batches = 0;
+  private lastError: unknown;
+  private lastCleanup = 0;
+
+  constructor(options: RelayOptions) {
+    if (!options.connectionString)
+      throw new KbusError('INVALID_CONFIGURATION', 'createRelay: pass connectionString (PostgreSQL)');
+    if (!options.kafka && !options.brokers?.length)
+      throw new KbusError('INVALID_CONFIGURATION', 'createRelay: pass brokers or kafka');
+    this.options = options;
+    this.tables = outboxTables(options);
+    this.kafka =
+      options.kafka ??
+      createKafkaClient({ brokers: options.brokers ?? [], clientId: options.clientId ?? 'kbus-outbox-relay' });
+    this.producer = this.kafka.producer({ idempotent: true, ...options.producer });
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    await this.producer.connect();
+    await this.connectDatabase();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async connectDatabase(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.options.connectionString,
+      application_name: 'kbus-outbox-relay',
+    });
+    client.on('error', (error) => {
+      this.lastError = error;
+      this.options.onError?.(error);
+    });
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    await client.connect();
+    await client.query(`LISTEN "${this.tables.channel}"`);
+    this.client = client;
+    this.leader = false;
+    return client;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    const poll = this.options.pollIntervalMs ?? 1_000;
+    while (this.running) {
+      try {
+        const client = this.client ?? (await this.connectDatabase());
+        if (!this.leader) {
+          const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+            `kbus:${this.tables.outbox}`,
+          ]);
+          this.leader = rows[0]?.ok === true;
+          if (!this.leader) {
+            await this.pause(poll);
+            continue;
+          }
+        }
+        this.notified = false;
+        const sent = await this.relayBatch(client);
+        await this.cleanup(client);
+        failures = 0;
+        if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.pause(poll);
+      } catch (error) {
+        this.lastError = error;
+        this.options.onError?.(error);
+        failures++;
+        // A database failure may have broken the session (and with it the leader lock):
+        // start over with a new one. Broker failures (KbusError) keep the session.
+        if (this.client && !(error instanceof KbusError)) {
+          await this.client.end().catch(() => {});
+          this.client = undefined;
+          this.leader = false;
+        }
+        await this.pause(Math.min(poll * 2 ** Math.min(failures, 5), 30_000));
+      }
+    }
+  }
+
+  private async relayBatch(client: pg.Client): Promise<number> {
+    const { rows } = await client.query<PendingRow>(
+      `SELECT position, id, topic, record_key, record_value, headers FROM ${this.tables.outbox} ` +
+        'WHERE published_at IS NULL ORDER BY position LIMIT $1',
+      [this.options.batchSize ?? 500],
+    );
+    if (rows.length === 0) return 0;
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const row of rows) {
+      const partitions = await this.partitions(row.topic);
+      const key = Buffer.from(row.record_key, 'utf8');
+      const records = byTopic.get(row.topic) ?? [];
+      // Rows are in position order, which within an aggregate is commit order; one key,
+      // one partition: the broker appends them in that order.
+      records.push({ key, value: row.record_value, headers: row.headers, partition: partitionForKey(key, partitions) });
+      byTopic.set(row.topic, records);
+    }
+    await this.producer.send([...byTopic].map(([topic, records]) => ({ topic, records })));
+    await this.options.hooks?.afterPublish?.(rows.map((r) => r.id));
+    await client.query(`UPDATE ${this.tables.outbox} SET published_at = now() WHERE position = ANY($1::bigint[])`, [
+      rows.map((r) => r.position),
+    ]);
+    this.published += rows.length;
+    this.batches++;
+    return rows.length;
+  }
+
+  private async partitions(topic: string): Promise<number> {
+    const known = this.partitionCounts.get(topic);
+    if (known !== undefined) return known;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [info] = await admin.topics([topic]);
+      const count = info?.partitions.length ?? 0;
+      this.partitionCounts.set(topic, count);
+      return count;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private async cleanup(client: pg.Client): Promise<void> {
+    const retention = this.options.retentionMs ?? 7 * 24 * 3_600_000;
+    const every = this.options.cleanupIntervalMs ?? 60_000;
+    if (retention <= 0 || Date.now() - this.lastCleanup < every) return;
+    this.lastCleanup = Date.now();
+    await client.query(
+      `DELETE FROM ${this.tables.outbox} WHERE position IN (SELECT position FROM ${this.tables.outbox} ` +
+        `WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval '1 millisecond') LIMIT 10000)`,
+      [retention],
+    );
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  async drained(timeoutMs = 30_000): Promise<void> {
+    const probe = new pg.Client({ connectionString: this.options.connectionString });
+    await probe.connect();
+    try {
+      const { rows } = await probe.query<{ max: string | null }>(
+        `SELECT max(position) AS max FROM ${this.tables.outbox}`,
+      );
+      const upTo = rows[0]?.max ?? '0';
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const pending = await probe.query(
+          `SELECT 1 FROM ${this.tables.outbox} WHERE published_at IS NULL AND position <= $1 LIMIT 1`,
+          [upTo],
+        );
+        if (pending.rows.length === 0) return;
+        if (Date.now() > deadline)
+          throw new KbusError(
+            'TIMEOUT',
+            `outbox rows up to position ${upTo} were not all published within ${timeoutMs} ms`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await probe.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    if (this.client) {
+      if (this.leader)
+        await this.client
+          .query('SELECT pg_advisory_unlock(hashtext($1))', [`kbus:${this.tables.outbox}`])
+          .catch(() => {});
+      await this.client.end().catch(() => {});
+      this.client = undefined;
+    }
+    this.leader = false;
+    await this.producer.disconnect();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  stats(): RelayStats {
+    return { leader: this.leader, published: this.published, batches: this.batches, lastError: this.lastError };
+  }
+}
+
+/**
+ * The relay of the transactional outbox.
+ *
+ * @example
+ * const relay = createRelay({ connectionString: process.env.DATABASE_URL!, brokers: ['localhost:9092'] });
+ * await relay.start();
+ */
+export function createRelay(options: RelayOptions): Relay {
+  return new PostgresRelay(options);
+}
