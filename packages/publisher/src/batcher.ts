@@ -5,6 +5,8 @@ export interface PendingRecord {
   readonly topic: string;
   readonly record: OutgoingRecord;
   readonly bytes: number;
+  /** Epoch ms after which the caller gets a TIMEOUT instead of waiting longer. */
+  readonly deadline: number;
   resolve(ack: { partition: number; offset: string }): void;
   reject(error: unknown): void;
 }
@@ -13,6 +15,15 @@ export interface BatcherOptions {
   readonly lingerMs: number;
   readonly maxRecords: number;
   readonly maxBytes: number;
+}
+
+function deliveryTimeout(pending: PendingRecord): KbusError {
+  return new KbusError(
+    'TIMEOUT',
+    `${pending.topic}[${pending.record.partition}]: no acknowledgement within the delivery timeout; the event may or may not ` +
+      'have been written (publishing it again can duplicate it; consumers de-duplicate on the event id)',
+    { retriable: true },
+  );
 }
 
 /**
@@ -25,6 +36,7 @@ export class Batcher {
   private readonly queue: PendingRecord[] = [];
   private inFlight: Promise<void> | undefined;
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
   private readonly producer: Producer;
   private readonly options: BatcherOptions;
 
@@ -39,6 +51,7 @@ export class Batcher {
 
   add(pending: PendingRecord): void {
     this.queue.push(pending);
+    this.sweeper ??= setInterval(() => this.sweep(), 1_000).unref();
     if (this.inFlight || this.scheduled) return;
     if (this.queue.length >= this.options.maxRecords) {
       this.sendNext();
@@ -59,6 +72,26 @@ export class Batcher {
   async drain(): Promise<void> {
     this.flushSoon();
     while (this.inFlight) await this.inFlight;
+    if (this.sweeper && this.queue.length === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** Fails queued records whose delivery deadline passed while a send was stuck. */
+  private sweep(): void {
+    const now = Date.now();
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const pending = this.queue[i] as PendingRecord;
+      if (pending.deadline <= now) {
+        this.queue.splice(i, 1);
+        pending.reject(deliveryTimeout(pending));
+      }
+    }
+    if (this.queue.length === 0 && !this.inFlight && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private sendNext(): void {
@@ -100,6 +133,15 @@ export class Batcher {
       else byTopic.set(pending.topic, [pending]);
     }
     let acks: PartitionAck[];
+    // Callers hear back by the earliest deadline of the batch even if the client keeps
+    // retrying longer; the send itself still completes before the next one starts.
+    const earliest = Math.min(...batch.map((p) => p.deadline));
+    const timer = setTimeout(
+      () => {
+        for (const pending of batch) pending.reject(deliveryTimeout(pending));
+      },
+      Math.max(0, earliest - Date.now()),
+    );
     try {
       acks = await this.producer.send(
         [...byTopic].map(([topic, list]) => ({ topic, records: list.map((p) => p.record) })),
@@ -108,6 +150,8 @@ export class Batcher {
       for (const pending of batch) pending.reject(error);
       publishBatch({ records: batch.length, bytes, durationMs: performance.now() - started, error });
       return;
+    } finally {
+      clearTimeout(timer);
     }
     const base = new Map<string, bigint>();
     for (const ack of acks) base.set(`${ack.topic}\u0000${ack.partition}`, BigInt(ack.baseOffset));

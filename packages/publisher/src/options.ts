@@ -55,6 +55,12 @@ export interface PublisherOptions<T extends readonly AnyTopicDefinition[]> {
   readonly producer?: ProducerOptions;
   /** How often partition counts are re-read (default 5 minutes). */
   readonly metadataMaxAgeMs?: number;
+  /**
+   * Upper bound between publish() and its answer (default 120 s, as Kafka's Java client):
+   * past it the call fails with a retriable TIMEOUT rather than waiting on a cluster that
+   * cannot accept writes (the event may still have been written).
+   */
+  readonly deliveryTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -65,6 +71,7 @@ export interface ResolvedOptions {
   readonly maxBufferedRecords: number;
   readonly whenFull: 'wait' | 'fail';
   readonly metadataMaxAgeMs: number;
+  readonly deliveryTimeoutMs: number;
   readonly compatibility: CompatibilityLevel | Readonly<Record<string, CompatibilityLevel>> | false;
   /** Which topic each declared event goes to. */
   readonly routes: ReadonlyMap<AnyEventDefinition, AnyTopicDefinition>;
@@ -129,6 +136,7 @@ export function resolveOptions<T extends readonly AnyTopicDefinition[]>(options:
     maxBufferedRecords,
     whenFull: options.buffer?.whenFull ?? 'wait',
     metadataMaxAgeMs: positiveInteger(options.metadataMaxAgeMs, 300_000, 'metadataMaxAgeMs'),
+    deliveryTimeoutMs: positiveInteger(options.deliveryTimeoutMs, 120_000, 'deliveryTimeoutMs') || 1,
     compatibility: options.compatibility ?? 'BACKWARD',
     routes,
     serde:

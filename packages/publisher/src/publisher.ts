@@ -350,6 +350,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   }
 
   private async submit(prepared: Prepared): Promise<PublishResult> {
+    const accepted = Date.now();
     const slot = this.buffer.acquire();
     if (slot) await slot;
     try {
@@ -370,6 +371,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
           topic: route.topic.name,
           record,
           bytes: value.length + key.length,
+          deadline: accepted + this.options.deliveryTimeoutMs,
           resolve,
           reject,
         };

@@ -19,6 +19,8 @@ export const DLT_HEADERS = {
   errorCode: 'kbus_dlt-error-code',
   attempts: 'kbus_dlt-attempts',
   failedAt: 'kbus_dlt-failed-at',
+  /** Set when the value was left out because the dead-letter topic refused its size. */
+  valueOmitted: 'kbus_dlt-value-omitted',
 } as const;
 
 export const DLT_HEADER_NAMES: ReadonlySet<string> = new Set(Object.values(DLT_HEADERS));

@@ -147,7 +147,9 @@ class KafkaSubscriber implements Subscriber {
 
   private readonly countRetries = (message: unknown) => {
     const m = message as RecordOutcomeMessage;
-    if (m.groupId === this.options.groupId && m.outcome === 'retried') this.counters.retried++;
+    if (m.groupId !== this.options.groupId || m.outcome !== 'retried') return;
+    this.counters.retried++;
+    this.lastError = m.error;
   };
 
   start(): Promise<void> {
@@ -165,6 +167,8 @@ class KafkaSubscriber implements Subscriber {
     if (this.stopping) throw new KbusError('CLIENT_CLOSED', 'the subscriber was stopped; create a new one');
     this.state = 'starting';
     const o = this.options;
+    // Without the registry nothing can be decoded: say so now rather than stall later.
+    await o.serde.registry.ping();
     const admin = this.kafka.admin();
     await admin.connect();
     try {

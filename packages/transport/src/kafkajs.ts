@@ -105,7 +105,7 @@ class KafkaJsProducerAdapter implements Producer {
       createPartitioner: Partitioners.DefaultPartitioner,
       ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
       retry: {
-        retries: options.retries ?? 5,
+        retries: options.retries ?? 10,
         initialRetryTime: options.initialRetryTimeMs ?? 100,
         maxRetryTime: options.maxRetryTimeMs ?? 5_000,
       },

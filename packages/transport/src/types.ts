@@ -33,7 +33,7 @@ export interface ProducerOptions {
   readonly idempotent?: boolean;
   /** -1 (all in-sync replicas, default), 1 (leader) or 0. */
   readonly acks?: -1 | 0 | 1;
-  /** Retries of one send inside the client (default 5). */
+  /** Retries of one send inside the client (default 10: about 25 s of back-off, enough for a leader election). */
   readonly retries?: number;
   readonly initialRetryTimeMs?: number;
   readonly maxRetryTimeMs?: number;

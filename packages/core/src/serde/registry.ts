@@ -26,6 +26,7 @@ type ApiCall = (params: Record<string, unknown>) => Promise<ApiResponse>;
 interface RegistryApi {
   Schema: { find: ApiCall };
   Subject: {
+    all: ApiCall;
     latestVersion: ApiCall;
     version: ApiCall;
     registered: ApiCall;
@@ -70,6 +71,15 @@ export class RegistryClient {
       },
     });
     this.api = (client as unknown as { api: RegistryApi }).api;
+  }
+
+  /** Rejects with REGISTRY_UNAVAILABLE (or REGISTRY_REJECTED) unless the registry answers. */
+  async ping(): Promise<void> {
+    try {
+      await this.api.Subject.all({});
+    } catch (error) {
+      throw this.translate(error, 'reach the schema registry');
+    }
   }
 
   /** The id of `schema` under `subject`, registering it when `register` is true. Cached. */

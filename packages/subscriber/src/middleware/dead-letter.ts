@@ -1,4 +1,4 @@
-import { channels, isKbusError, type RecordOutcomeMessage } from '@kbus/core';
+import { channels, isKbusError, type KbusError, type RecordOutcomeMessage } from '@kbus/core';
 import { type HeaderValue, type Producer, partitionForKey } from '@kbus/transport';
 import { DLT_HEADERS } from '../dead-letter-headers.ts';
 import { isAborted, pause } from '../errors.ts';
@@ -12,6 +12,7 @@ export interface DeadLetterTarget {
 }
 
 const MAX_STACK = 8_192;
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
 function describeError(error: unknown): Record<string, string> {
   const err = error as { name?: string; message?: string; stack?: string; cause?: { name?: string } };
@@ -84,11 +85,20 @@ async function send(
   // Same partition as the original where the DLT has it (Spring's default), keeping a key's records together.
   const partition =
     message.partition < partitions ? message.partition : record.key ? partitionForKey(record.key, partitions) : 0;
+  let value = record.value;
   for (;;) {
     try {
-      await producer.send([{ topic, records: [{ key: record.key, value: record.value, headers, partition }] }]);
+      await producer.send([{ topic, records: [{ key: record.key, value, headers, partition }] }]);
       return;
-    } catch {
+    } catch (error) {
+      if (value !== null && TOO_LARGE.has(String((error as KbusError)?.details?.kafkaType))) {
+        // The dead-letter topic refuses a record this large: send the metadata without the
+        // value. The original stays in its topic at the offset the headers name.
+        value = null;
+        headers[DLT_HEADERS.valueOmitted] =
+          `the original value (${record.value?.length ?? 0} bytes) is larger than ${topic} accepts`;
+        continue;
+      }
       // Rejects with AbortedError once the partition is released: the record stays uncommitted.
       await pause(retryDelayMs, message.lifecycle);
     }
