@@ -9,6 +9,8 @@ export interface RegistryOptions {
   /** Retries of one HTTP request (default 3, exponential from 100 ms, at most 5 s). */
   readonly retries?: number;
   readonly clientId?: string;
+  /** Bound of one call, retries included (default 15 s): a registry that hangs counts as unavailable. */
+  readonly timeoutMs?: number;
 }
 
 interface ApiResponse {
@@ -70,7 +72,7 @@ export class RegistryClient {
         multiplier: 2,
       },
     });
-    this.api = (client as unknown as { api: RegistryApi }).api;
+    this.api = withTimeout((client as unknown as { api: RegistryApi }).api, options.timeoutMs ?? 15_000);
   }
 
   /** Rejects with REGISTRY_UNAVAILABLE (or REGISTRY_REJECTED) unless the registry answers. */
@@ -217,6 +219,31 @@ export class RegistryClient {
       details: { status },
     });
   }
+}
+
+/** Each call of the API rejects (as unavailable: no status) when it has no answer in time. */
+function withTimeout(api: RegistryApi, timeoutMs: number): RegistryApi {
+  const bound =
+    (call: ApiCall): ApiCall =>
+    (params) => {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      return Promise.race([call(params), expired]).finally(() => clearTimeout(timer));
+    };
+  return {
+    Schema: { find: bound(api.Schema.find) },
+    Subject: {
+      all: bound(api.Subject.all),
+      latestVersion: bound(api.Subject.latestVersion),
+      version: bound(api.Subject.version),
+      registered: bound(api.Subject.registered),
+      config: bound(api.Subject.config),
+      updateConfig: bound(api.Subject.updateConfig),
+      register: bound(api.Subject.register),
+    },
+  };
 }
 
 function statusOf(error: unknown): number | undefined {
