@@ -61,7 +61,13 @@ export {
   checkTopicCompatibility,
   type EventCompatibility,
 } from './serde/compatibility.ts';
-export { ENVELOPE_CONTENT_TYPE, EVENT_HEADERS, envelopeHeaders, headerString } from './serde/headers.ts';
+export {
+  ENVELOPE_CONTENT_TYPE,
+  EVENT_HEADERS,
+  envelopeHeaders,
+  type HeaderSet,
+  headerString,
+} from './serde/headers.ts';
 export { RegistryClient, type RegistryOptions } from './serde/registry.ts';
 export {
   createSerde,

@@ -2,6 +2,7 @@ import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
   type CompatibilityLevel,
+  type HeaderSet,
   KbusError,
   type RegistryOptions,
   Serde,
@@ -61,6 +62,8 @@ export interface PublisherOptions<T extends readonly AnyTopicDefinition[]> {
    * cannot accept writes (the event may still have been written).
    */
   readonly deliveryTimeoutMs?: number;
+  /** Record headers: `essential` (default: ce_id, ce_type, correlation, causation) or `cloudevents` (all CloudEvents attributes). */
+  readonly headers?: HeaderSet;
 }
 
 export interface ResolvedOptions {
@@ -72,6 +75,7 @@ export interface ResolvedOptions {
   readonly whenFull: 'wait' | 'fail';
   readonly metadataMaxAgeMs: number;
   readonly deliveryTimeoutMs: number;
+  readonly headers: HeaderSet;
   readonly compatibility: CompatibilityLevel | Readonly<Record<string, CompatibilityLevel>> | false;
   /** Which topic each declared event goes to. */
   readonly routes: ReadonlyMap<AnyEventDefinition, AnyTopicDefinition>;
@@ -137,6 +141,7 @@ export function resolveOptions<T extends readonly AnyTopicDefinition[]>(options:
     whenFull: options.buffer?.whenFull ?? 'wait',
     metadataMaxAgeMs: positiveInteger(options.metadataMaxAgeMs, 300_000, 'metadataMaxAgeMs'),
     deliveryTimeoutMs: positiveInteger(options.deliveryTimeoutMs, 120_000, 'deliveryTimeoutMs') || 1,
+    headers: options.headers ?? 'essential',
     compatibility: options.compatibility ?? 'BACKWARD',
     routes,
     serde:

@@ -364,7 +364,9 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         key,
         value,
         partition: partitionForKey(key, route.partitions),
-        headers: prepared.headers ? { ...prepared.headers, ...envelopeHeaders(envelope) } : envelopeHeaders(envelope),
+        headers: prepared.headers
+          ? { ...prepared.headers, ...envelopeHeaders(envelope, this.options.headers) }
+          : envelopeHeaders(envelope, this.options.headers),
       };
       const ack = await new Promise<{ partition: number; offset: string }>((resolve, reject) => {
         const pending: PendingRecord = {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { partitionForKey } from '@kbus/transport';
+import { murmur2, partitionForKey } from '@kbus/transport';
 import { describe, expect, it } from 'vitest';
 
 interface Golden {
@@ -20,6 +20,11 @@ describe('partitioning by aggregate id matches the Java client', () => {
     expect(golden.vectors.some((v) => Buffer.byteLength(v.key) > v.key.length)).toBe(true);
     expect(golden.vectors.some((v) => /[\u{10000}-\u{10FFFF}]/u.test(v.key))).toBe(true);
     expect(Math.max(...golden.vectors.map((v) => v.key.length))).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('computes the same murmur2 as the Java client for every vector', () => {
+    const mismatches = golden.vectors.filter((v) => murmur2(Buffer.from(v.key, 'utf8')) !== v.murmur2);
+    expect(mismatches.map((v) => v.key.slice(0, 20))).toEqual([]);
   });
 
   it('picks the Java partition for every vector and partition count', () => {

@@ -44,6 +44,8 @@ describe('publisher against the real broker and registry', () => {
     });
     const log = await readTopic(topic.name, { minRecords: vectors.length });
     expect(log).toHaveLength(vectors.length);
+    // The essential headers by default: id and type (the event starts its own conversation).
+    expect(Object.keys(log[0]?.headers ?? {}).sort()).toEqual(['ce_id', 'ce_type']);
     for (const record of log) {
       const vector = golden.vectors.find((v) => v.key === record.key?.toString('utf8'));
       expect(record.partition).toBe(vector?.partitions[column]);
@@ -217,7 +219,12 @@ describe('publisher against the real broker and registry', () => {
 
   it('sets headers, causation and correlation for follow-ups, and reports through diagnostics_channel', async () => {
     const topic = await freshTopic(2);
-    await using publisher = createPublisher({ ...connection(), topics: [topic], source: 'auth-service' });
+    await using publisher = createPublisher({
+      ...connection(),
+      topics: [topic],
+      source: 'auth-service',
+      headers: 'cloudevents',
+    });
     const seen: PublishContext[] = [];
     const handlers = { asyncEnd: (ctx: PublishContext) => seen.push({ ...ctx }) };
     channels.publish.subscribe(handlers as never);

@@ -70,9 +70,27 @@ interface PartitionState {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-function abortedPromise(signal: AbortSignal): Promise<'aborted'> {
+/**
+ * Settles with `work`'s outcome, or with 'aborted' as soon as `signal` aborts, whichever
+ * comes first. Its abort listener is removed when `work` settles (one per record: they
+ * must not pile up on a long-lived signal).
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | 'aborted'> {
   if (signal.aborted) return Promise.resolve('aborted');
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+  return new Promise<T | 'aborted'>((resolve, reject) => {
+    const onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 class KafkaSubscriber implements Subscriber {
@@ -131,7 +149,7 @@ class KafkaSubscriber implements Subscriber {
     const skips = (type: string) => o.ignore.has(type) || (!o.handlers[type] && o.unhandled === 'skip');
     let chain: MessageHandler = dispatch(o.handlers, o.unhandled);
     for (const middleware of [...o.middleware].reverse()) chain = middleware(chain);
-    chain = timeout(o.handlerTimeoutMs, o.heartbeatIntervalMs)(chain);
+    chain = timeout(o.handlerTimeoutMs)(chain);
     chain = decode(o.serde, skips)(chain);
     chain = retry(o.retry)(chain);
     if (this.producer && o.deadLetter) {
@@ -174,25 +192,28 @@ class KafkaSubscriber implements Subscriber {
     try {
       const sources = await admin.topics(o.topics.map((t) => t.name));
       if (o.deadLetter) {
-        const names = o.topics.map((t) => o.deadLetter?.topicFor(t.name) as string);
+        const sourcePartitions = new Map(sources.map((t) => [t.name, t.partitions.length]));
         const existing = new Set(await admin.listTopics());
-        const missing = o.topics.filter((_t, i) => !existing.has(names[i] as string));
+        const wanted = new Map(
+          o.topics.map((t) => [o.deadLetter?.topicFor(t.name) as string, sourcePartitions.get(t.name) ?? 1]),
+        );
+        const missing = [...wanted.keys()].filter((name) => !existing.has(name));
         if (missing.length > 0) {
           if (!o.deadLetter.createTopics) {
             throw new KbusError(
               'TOPIC_NOT_FOUND',
-              `dead-letter topic(s) ${missing.map((t) => o.deadLetter?.topicFor(t.name)).join(', ')} do not exist; create them or set deadLetter.createTopics: true`,
+              `dead-letter topic(s) ${missing.join(', ')} do not exist; create them or set deadLetter.createTopics: true`,
             );
           }
-          await admin.createTopics(
-            missing.map((t) => ({
-              name: o.deadLetter?.topicFor(t.name) as string,
-              partitions: sources.find((s) => s.name === t.name)?.partitions.length ?? 1,
-            })),
-          );
+          // As many partitions as the source, so a record can keep its partition number.
+          await admin.createTopics(missing.map((name) => ({ name, partitions: wanted.get(name) ?? 1 })));
+          for (const name of missing) this.deadLetterPartitions.set(name, wanted.get(name) ?? 1);
         }
-        for (const info of await admin.topics([...new Set(names)]))
-          this.deadLetterPartitions.set(info.name, info.partitions.length);
+        const present = [...wanted.keys()].filter((name) => existing.has(name));
+        if (present.length > 0) {
+          for (const info of await admin.topics(present))
+            this.deadLetterPartitions.set(info.name, info.partitions.length);
+        }
       }
       await prepareStartOffsets(admin, o.groupId, o.topics, o.startFrom);
     } finally {
@@ -204,9 +225,12 @@ class KafkaSubscriber implements Subscriber {
     this.consumer.on('fetch', () => {
       this.lastPollAt = Date.now();
     });
-    this.consumer.on('crash', (error) => {
+    this.consumer.on('crash', (error, restarting) => {
       this.lastError = error;
-      if ((error as { retriable?: boolean }).retriable !== true) this.state = 'crashed';
+      // A retriable failure (a coordinator still loading, a broker gone) restarts the client
+      // by itself; start() keeps waiting for the join, within startTimeoutMs.
+      if (restarting) return;
+      this.state = 'crashed';
       this.joined?.reject(error);
     });
     await this.consumer.connect();
@@ -320,7 +344,7 @@ class KafkaSubscriber implements Subscriber {
         if ((error as KbusError)?.code === 'PARTITION_REVOKED') this.beginRevoke();
       });
     }, this.options.heartbeatIntervalMs);
-    const finished = async (record: ConsumedRecord) => {
+    const finished = (record: ConsumedRecord) => {
       const next = BigInt(record.offset) + 1n;
       state.watermark = next;
       context.resolveOffset(record.offset);
@@ -330,7 +354,9 @@ class KafkaSubscriber implements Subscriber {
         this.finishedSinceCommit >= this.options.commitEveryRecords ||
         Date.now() - this.lastCommitAt >= this.options.commitIntervalMs
       ) {
-        await this.commitNow(commit);
+        // Not awaited: handling goes on while the commit travels (the committer sends one at
+        // a time, and the batch end waits for it).
+        void this.commitNow(commit);
       }
     };
     const handle = async (record: ConsumedRecord): Promise<boolean> => {
@@ -348,7 +374,7 @@ class KafkaSubscriber implements Subscriber {
       };
       const started = performance.now();
       try {
-        const outcome = await Promise.race([this.pipeline(message), abortedPromise(signal)]);
+        const outcome = await untilAborted(this.pipeline(message), signal);
         if (outcome === 'aborted') return false;
       } catch (error) {
         if (!isAborted(error)) {
@@ -373,7 +399,7 @@ class KafkaSubscriber implements Subscriber {
             continue;
           }
           if (!(await handle(record))) break;
-          await finished(record);
+          finished(record);
         }
       }
     } finally {
@@ -392,7 +418,7 @@ class KafkaSubscriber implements Subscriber {
     state: PartitionState,
     halted: () => boolean,
     handle: (record: ConsumedRecord) => Promise<boolean>,
-    finished: (record: ConsumedRecord) => Promise<void>,
+    finished: (record: ConsumedRecord) => void,
     signal: AbortSignal,
   ): Promise<void> {
     const records = batch.records;
@@ -401,14 +427,10 @@ class KafkaSubscriber implements Subscriber {
     let inFlight = 0;
     let wake: (() => void) | undefined;
     const chains = new Map<string, Promise<void>>();
-    let advancing = Promise.resolve();
     const advance = () => {
       let last: ConsumedRecord | undefined;
       while (prefix < records.length && done[prefix]) last = records[prefix++];
-      if (last) {
-        const record = last;
-        advancing = advancing.then(() => finished(record));
-      }
+      if (last) finished(last);
     };
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as ConsumedRecord;
@@ -447,8 +469,7 @@ class KafkaSubscriber implements Subscriber {
           resume?.();
         });
     }
-    await Promise.race([Promise.allSettled([...chains.values()]), abortedPromise(signal)]);
-    await advancing;
+    await untilAborted(Promise.allSettled([...chains.values()]), signal);
   }
 
   private account(message: InboundMessage, durationMs: number): void {
@@ -497,7 +518,7 @@ class KafkaSubscriber implements Subscriber {
     );
     try {
       // In-flight handlers finish (or are abandoned at the deadline, uncommitted).
-      await Promise.race([Promise.allSettled([...this.activeBatches]), abortedPromise(controller.signal)]);
+      await untilAborted(Promise.allSettled([...this.activeBatches]), controller.signal);
       await this.committer.flush((offsets) => this.consumer.commit(offsets)).catch(() => {});
     } finally {
       clearTimeout(timer);

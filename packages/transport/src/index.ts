@@ -1,5 +1,6 @@
 export { fromClientError, isOwnershipLost } from './errors.ts';
-export { createKafkaClient, partitionForKey } from './kafkajs.ts';
+export { createKafkaClient } from './kafkajs.ts';
+export { murmur2, partitionForKey } from './murmur2.ts';
 export type {
   Admin,
   Assignment,

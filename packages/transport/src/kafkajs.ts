@@ -36,24 +36,6 @@ const LOG_LEVELS = {
   debug: logLevel.DEBUG,
 } as const;
 
-const javaPartitioner = Partitioners.DefaultPartitioner();
-
-/**
- * The partition the Java client's default partitioner picks for a key:
- * `toPositive(murmur2(utf8(key))) % partitions`. (kafkajs's DefaultPartitioner is that
- * function; golden vectors from kafka-clients prove it.)
- */
-export function partitionForKey(key: Buffer | string, partitionCount: number): number {
-  const partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
-    partitionId,
-    partitionErrorCode: 0,
-    leader: 0,
-    replicas: [],
-    isr: [],
-  }));
-  return javaPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
-}
-
 function kafkaConfig(options: ClientOptions): KafkaConfig {
   if (options.brokers.length === 0) {
     throw new KbusError(
@@ -121,6 +103,39 @@ class KafkaJsProducerAdapter implements Producer {
   }
 
   async send(batch: readonly TopicRecords[]): Promise<PartitionAck[]> {
+    const acks: PartitionAck[] = [];
+    let pending = batch;
+    // kafkajs 2.2.4, retrying after a leader change, re-sends only to brokers that had not
+    // answered yet: partitions that moved to a broker which already answered are left out
+    // of both the request and the result (the records were not sent). Send those again;
+    // the idempotent producer de-duplicates if a lost leader had written them after all.
+    for (let round = 0; round < 5 && pending.length > 0; round++) {
+      const answered = await this.sendOnce(pending);
+      acks.push(...answered);
+      const done = new Set(answered.map((a) => `${a.topic}\u0000${a.partition}`));
+      pending = pending
+        .map(({ topic, records }) => ({
+          topic,
+          records: records.filter((r) => !done.has(`${topic}\u0000${r.partition}`)),
+        }))
+        .filter(({ records }) => records.length > 0);
+    }
+    if (pending.length > 0) {
+      const missing = pending.flatMap(({ topic, records }) => [
+        ...new Set(records.map((r) => `${topic}[${r.partition}]`)),
+      ]);
+      throw new KbusError(
+        'PUBLISH_FAILED',
+        `the cluster did not acknowledge ${missing.join(', ')} after several sends`,
+        {
+          retriable: true,
+        },
+      );
+    }
+    return acks;
+  }
+
+  private async sendOnce(batch: readonly TopicRecords[]): Promise<PartitionAck[]> {
     let result: Awaited<ReturnType<KafkaJsProducer['sendBatch']>>;
     try {
       result = await this.producer.sendBatch({
@@ -183,8 +198,14 @@ class KafkaJsConsumerAdapter implements Consumer {
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 100,
       allowAutoTopicCreation: false,
       // Handler failures never reach kafkajs (the subscriber catches them); what crashes the
-      // client is the network or the cluster: restart for those it judges retriable.
-      retry: { retries: 5, restartOnFailure: async (error) => (error as { retriable?: boolean }).retriable === true },
+      // client is the network or the cluster. Restart whenever the underlying cause is
+      // retriable: kafkajs marks "retries exhausted" as final even when a broker was merely
+      // away for longer than its retries (a leader election takes ~10 s).
+      retry: {
+        retries: 10,
+        maxRetryTime: 5_000,
+        restartOnFailure: async (error) => fromClientError(error, 'consuming').retriable,
+      },
     });
     const { GROUP_JOIN, REBALANCING, FETCH, CRASH, STOP } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => {
@@ -198,7 +219,7 @@ class KafkaJsConsumerAdapter implements Consumer {
       for (const listener of this.listeners.fetch) listener();
     });
     this.consumer.on(CRASH, (event) => {
-      for (const listener of this.listeners.crash) listener(event.payload.error);
+      for (const listener of this.listeners.crash) listener(event.payload.error, event.payload.restart);
     });
     this.consumer.on(STOP, () => {
       for (const listener of this.listeners.stop) listener();
@@ -303,6 +324,24 @@ class KafkaJsConsumerAdapter implements Consumer {
   }
 }
 
+/**
+ * Runs an admin request, retrying what the cluster calls retriable (a coordinator that is
+ * still loading, a leader being elected) with back-off for up to ~15 s; then, or for other
+ * errors, throws a KbusError.
+ */
+async function withRetries<T>(what: string, request: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await request();
+    } catch (error) {
+      const mapped = fromClientError(error, what);
+      if (!mapped.retriable || mapped.code === 'TOPIC_NOT_FOUND' || Date.now() + delay > deadline) throw mapped;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 class KafkaJsAdminAdapter implements Admin {
   private readonly admin: KafkaJsAdmin;
 
@@ -310,12 +349,8 @@ class KafkaJsAdminAdapter implements Admin {
     this.admin = kafka.admin();
   }
 
-  async connect(): Promise<void> {
-    try {
-      await this.admin.connect();
-    } catch (error) {
-      throw fromClientError(error, 'connecting the admin client');
-    }
+  connect(): Promise<void> {
+    return withRetries('connecting the admin client', () => this.admin.connect());
   }
 
   disconnect(): Promise<void> {
@@ -323,13 +358,14 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   listTopics(): Promise<string[]> {
-    return this.admin.listTopics();
+    return withRetries('listing topics', () => this.admin.listTopics());
   }
 
   async createTopics(topics: Parameters<Admin['createTopics']>[0]): Promise<boolean> {
-    try {
-      return await this.admin.createTopics({
-        waitForLeaders: true,
+    const names = topics.map((t) => t.name);
+    const created = await withRetries(`creating topics ${names.join(', ')}`, () =>
+      this.admin.createTopics({
+        waitForLeaders: false,
         timeout: 30_000,
         topics: topics.map((t) => ({
           topic: t.name,
@@ -337,55 +373,79 @@ class KafkaJsAdminAdapter implements Admin {
           ...(t.replicationFactor === undefined ? {} : { replicationFactor: t.replicationFactor }),
           configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
         })),
-      });
-    } catch (error) {
-      throw fromClientError(error, `creating topics ${topics.map((t) => t.name).join(', ')}`);
+      }),
+    );
+    // A new topic reaches every broker's metadata a moment later; it is usable once each
+    // partition has a leader. (Polled here: kafkajs's own wait gives up on the first miss.)
+    const deadline = Date.now() + 30_000;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+      try {
+        const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics: names });
+        if (
+          metadata.length === names.length &&
+          metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+        ) {
+          return created;
+        }
+      } catch (error) {
+        if (Date.now() > deadline) throw fromClientError(error, `waiting for the leaders of ${names.join(', ')}`);
+      }
+      if (Date.now() > deadline) {
+        throw new KbusError('TIMEOUT', `topics ${names.join(', ')} were created but have no leaders after 30 s`, {
+          retriable: true,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
-  async deleteTopics(names: readonly string[]): Promise<void> {
-    await this.admin.deleteTopics({ topics: [...names], timeout: 30_000 });
+  deleteTopics(names: readonly string[]): Promise<void> {
+    return withRetries(`deleting topics ${names.join(', ')}`, () =>
+      this.admin.deleteTopics({ topics: [...names], timeout: 30_000 }),
+    );
   }
 
   async topics(names: readonly string[]): Promise<Awaited<ReturnType<Admin['topics']>>> {
-    const existing = new Set(await this.admin.listTopics());
+    const existing = new Set(await this.listTopics());
     const missing = names.filter((n) => !existing.has(n));
     if (missing.length > 0) {
       throw new KbusError('TOPIC_NOT_FOUND', `topic(s) ${missing.join(', ')} do not exist on the cluster`, {
         details: { topics: missing },
       });
     }
-    try {
-      const { topics } = await this.admin.fetchTopicMetadata({ topics: [...names] });
-      return topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions
-          .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
-          .sort((a, b) => a.partition - b.partition),
-      }));
-    } catch (error) {
-      throw fromClientError(error, `reading metadata of ${names.join(', ')}`);
-    }
+    const { topics } = await withRetries(`reading metadata of ${names.join(', ')}`, () =>
+      this.admin.fetchTopicMetadata({ topics: [...names] }),
+    );
+    return topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+        .sort((a, b) => a.partition - b.partition),
+    }));
   }
 
   async topicConfig(name: string, keys: readonly string[]): Promise<Record<string, string | undefined>> {
-    const { resources } = await this.admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [{ type: 2 /* TOPIC */, name, configNames: [...keys] }],
-    });
+    const { resources } = await withRetries(`reading the configuration of ${name}`, () =>
+      this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 2 /* TOPIC */, name, configNames: [...keys] }],
+      }),
+    );
     const entries = resources[0]?.configEntries ?? [];
     return Object.fromEntries(keys.map((k) => [k, entries.find((e) => e.configName === k)?.configValue]));
   }
 
   async watermarks(topic: string): Promise<Array<{ partition: number; low: string; high: string }>> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await withRetries(`reading the offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic));
     return offsets
       .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
       .sort((a, b) => a.partition - b.partition);
   }
 
   async offsetsAtTime(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>> {
-    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    const offsets = await withRetries(`reading the offsets of ${topic} at ${timestamp}`, () =>
+      this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+    );
     const high = await this.watermarks(topic);
     // kafkajs answers -1 where no record is at or after the timestamp: start at the end.
     return offsets
@@ -397,30 +457,30 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>> {
-    const [result] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    const [result] = await withRetries(`reading the offsets of group ${groupId}`, () =>
+      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    );
     return (result?.partitions ?? [])
       .map((p) => ({ partition: p.partition, offset: p.offset }))
       .sort((a, b) => a.partition - b.partition);
   }
 
-  async setGroupOffsets(
+  setGroupOffsets(
     groupId: string,
     topic: string,
     offsets: ReadonlyArray<{ partition: number; offset: string }>,
   ): Promise<void> {
-    try {
-      await this.admin.setOffsets({
+    return withRetries(`setting offsets of group ${groupId}`, () =>
+      this.admin.setOffsets({
         groupId,
         topic,
         partitions: offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
-      });
-    } catch (error) {
-      throw fromClientError(error, `setting offsets of group ${groupId}`);
-    }
+      }),
+    );
   }
 
   async describeGroup(groupId: string): Promise<{ groupId: string; state: string; members: number }> {
-    const { groups } = await this.admin.describeGroups([groupId]);
+    const { groups } = await withRetries(`describing group ${groupId}`, () => this.admin.describeGroups([groupId]));
     const group = groups[0];
     return { groupId, state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
   }

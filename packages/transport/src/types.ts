@@ -107,8 +107,8 @@ export interface ConsumerEvents {
   rebalancing: () => void;
   /** A fetch returned (the consumer is polling). */
   fetch: () => void;
-  /** The client gave up (it will not restart by itself). */
-  crash: (error: unknown) => void;
+  /** The client failed; `restarting` says whether it restarts by itself (retriable failures) or stays down. */
+  crash: (error: unknown, restarting: boolean) => void;
   stop: () => void;
 }
 

@@ -21,19 +21,31 @@ export const EVENT_HEADERS = {
 /** Content type of a value: an Avro envelope in the Confluent wire format. */
 export const ENVELOPE_CONTENT_TYPE = 'application/vnd.kbus.envelope+avro';
 
+/**
+ * Which headers a record carries. `essential` (default): `ce_id` and `ce_type` (enough to
+ * route, filter and de-duplicate without decoding), plus `ce_correlationid` when it is not
+ * the event's own id and `ce_causationid` when there is one. `cloudevents`: also
+ * `ce_specversion`, `ce_source`, `ce_time`, `ce_subject` (the aggregate id) and
+ * `content-type`. Everything is in the envelope either way; each header costs the Kafka
+ * client a buffer per record, which is why the default is short.
+ */
+export type HeaderSet = 'essential' | 'cloudevents';
+
 /** The headers for one event. */
-export function envelopeHeaders(metadata: EnvelopeMetadata): Record<string, string> {
+export function envelopeHeaders(metadata: EnvelopeMetadata, set: HeaderSet = 'essential'): Record<string, string> {
   const headers: Record<string, string> = {
-    [EVENT_HEADERS.specVersion]: '1.0',
     [EVENT_HEADERS.id]: metadata.id,
     [EVENT_HEADERS.type]: metadata.type,
-    [EVENT_HEADERS.source]: metadata.source,
-    [EVENT_HEADERS.time]: metadata.occurredAt.toISOString(),
-    [EVENT_HEADERS.subject]: metadata.aggregateId,
-    [EVENT_HEADERS.correlationId]: metadata.correlationId,
-    [EVENT_HEADERS.contentType]: ENVELOPE_CONTENT_TYPE,
   };
+  if (metadata.correlationId !== metadata.id) headers[EVENT_HEADERS.correlationId] = metadata.correlationId;
   if (metadata.causationId) headers[EVENT_HEADERS.causationId] = metadata.causationId;
+  if (set === 'cloudevents') {
+    headers[EVENT_HEADERS.specVersion] = '1.0';
+    headers[EVENT_HEADERS.source] = metadata.source;
+    headers[EVENT_HEADERS.time] = metadata.occurredAt.toISOString();
+    headers[EVENT_HEADERS.subject] = metadata.aggregateId;
+    headers[EVENT_HEADERS.contentType] = ENVELOPE_CONTENT_TYPE;
+  }
   return headers;
 }
 

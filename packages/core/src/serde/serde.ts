@@ -169,6 +169,21 @@ export class Serde {
     return this.decodeWith(reader, schemaId, bytes as Uint8Array) as DecodedEvent<T['events'][number]>;
   }
 
+  /**
+   * `decode` without waiting: decodes now when the writer schema is already cached, returns
+   * undefined when it must be fetched first (then use `decode`). Throws the same errors.
+   */
+  decodeCached<T extends AnyTopicDefinition>(
+    topic: T,
+    bytes: Uint8Array | null | undefined,
+  ): DecodedEvent<T['events'][number]> | undefined {
+    const schemaId = readSchemaId(bytes);
+    const reader = this.readyReaders.get(topic)?.get(schemaId);
+    return reader
+      ? (this.decodeWith(reader, schemaId, bytes as Uint8Array) as DecodedEvent<T['events'][number]>)
+      : undefined;
+  }
+
   /** Warms the caches for a schema id seen on a topic (used by consumers before a batch). */
   async prepare(topic: AnyTopicDefinition, schemaId: number): Promise<void> {
     if (!this.readyReaders.get(topic)?.has(schemaId)) await this.reader(topic, schemaId);
@@ -244,7 +259,9 @@ export class Serde {
   }
 
   private decodeWith(reader: Reader, schemaId: number, bytes: Uint8Array): DecodedEvent {
-    const body = Buffer.from(bytes.buffer, bytes.byteOffset + WIRE_HEADER_SIZE, bytes.byteLength - WIRE_HEADER_SIZE);
+    const body = Buffer.isBuffer(bytes)
+      ? bytes.subarray(WIRE_HEADER_SIZE)
+      : Buffer.from(bytes.buffer, bytes.byteOffset + WIRE_HEADER_SIZE, bytes.byteLength - WIRE_HEADER_SIZE);
     let record: Record<string, unknown>;
     try {
       record = reader.type.fromBuffer(body, reader.resolver, false) as Record<string, unknown>;
@@ -264,19 +281,9 @@ export class Serde {
       );
     }
     const raw = event.codec.fromAvro ? event.codec.fromAvro(record.payload) : record.payload;
-    const payload = this.validateOnDecode ? parsePayload(event, raw) : raw;
-    const envelope: EventEnvelope = {
-      id: record.id as string,
-      type: event.type,
-      version: record.version as number,
-      occurredAt: record.occurredAt as Date,
-      source: record.source as string,
-      aggregateId: record.aggregateId as string,
-      correlationId: record.correlationId as string,
-      causationId: record.causationId as string | null,
-      payload,
-    };
-    return { event, envelope: envelope as EnvelopeOf<AnyEventDefinition>, schemaId };
+    record.payload = this.validateOnDecode ? parsePayload(event, raw) : raw;
+    // The decoded record has exactly the envelope's fields; it is handed out as is (no copy).
+    return { event, envelope: record as unknown as EnvelopeOf<AnyEventDefinition>, schemaId };
   }
 }
 

@@ -14,7 +14,10 @@ export function decode(serde: Serde, skips: (type: string) => boolean): Middlewa
       message.outcome = 'skipped';
       return;
     }
-    message.decoded ??= await serde.decode(message.topic, message.record.value);
+    // Synchronously when the writer schema is cached (the steady state), else fetch it.
+    message.decoded ??=
+      serde.decodeCached(message.topic, message.record.value) ??
+      (await serde.decode(message.topic, message.record.value));
     await next(message);
   };
 }

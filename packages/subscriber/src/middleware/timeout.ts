@@ -4,20 +4,16 @@ import type { Middleware } from '../types.ts';
 /**
  * Bounds one attempt: after `timeoutMs` the attempt fails with a retriable TIMEOUT and the
  * handler's `signal` aborts (JavaScript cannot stop a promise; handlers should pass the
- * signal on to their I/O). Meanwhile it keeps the group session alive.
+ * signal on to their I/O). The session stays alive meanwhile: the running batch heartbeats
+ * on its own interval.
  */
-export function timeout(timeoutMs: number, heartbeatEveryMs: number): Middleware {
+export function timeout(timeoutMs: number): Middleware {
   return (next) => async (message) => {
     const controller = new AbortController();
     const onLifecycleAbort = () => controller.abort(message.lifecycle.reason);
     message.lifecycle.addEventListener('abort', onLifecycleAbort, { once: true });
     message.signal = controller.signal;
     let timer: NodeJS.Timeout | undefined;
-    const beat = setInterval(() => {
-      message.heartbeat().catch(() => {
-        // A failed heartbeat means a rebalance; the engine hears of it on its own.
-      });
-    }, heartbeatEveryMs);
     try {
       await Promise.race([
         next(message),
@@ -33,7 +29,6 @@ export function timeout(timeoutMs: number, heartbeatEveryMs: number): Middleware
       ]);
     } finally {
       clearTimeout(timer);
-      clearInterval(beat);
       message.lifecycle.removeEventListener('abort', onLifecycleAbort);
     }
   };
