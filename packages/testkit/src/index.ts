@@ -1,5 +1,6 @@
 export { type KafkaClients, kafkaClients } from './clients.ts';
 export { type TestStack, testStack, uniqueName } from './environment.ts';
+export { quietKafkajsTimerWarning } from './quiet-kafkajs-warning.ts';
 export { committedOffsets, endOffsets, type LogRecord, readTopic, waitForGroupAtEnd } from './read-topic.ts';
 export { type RecordedRequest, type RegistryProxy, startRegistryProxy } from './registry-proxy.ts';
 export { createTestTopic, deleteSubjects, deleteTopics, type TestTopic, type TestTopicOptions } from './topics.ts';

@@ -2,42 +2,88 @@
  * Vitest global setup: makes sure a real Kafka cluster and schema registry are there before
  * any integration test runs, and tells the tests where (KAFKA_BROKERS, SCHEMA_REGISTRY_URL).
  *
- * - If both variables are already set, that external cluster is used and nothing is started.
- * - Else the local stack (`npm run stack`) is reused if it runs, or started. A stack started
- *   here is stopped after the run unless KBUS_KEEP_STACK=1; a reused one is left running.
+ * The provider, chosen by KBUS_TEST_PROVIDER or else automatically:
+ * - `external`: KAFKA_BROKERS and SCHEMA_REGISTRY_URL are set; that cluster is used, nothing
+ *   is started (the automatic choice whenever both are set).
+ * - `container`: testcontainers starts Kafka (KRaft) and Apicurio Registry containers and
+ *   removes them after the run (the automatic choice when a Docker engine answers).
+ * - `process`: the local JVM stack (`npm run stack`) is reused if it runs, or started, and
+ *   then stopped after the run unless KBUS_KEEP_STACK=1 (the automatic choice otherwise).
  *
- * KBUS_KAFKA_VERSION picks the Kafka version (default 4.3.1; 3.9.2 is tested too) and
- * KBUS_TEST_BROKERS the number of nodes (1 or 3, default 1). Left unset, a running stack of
- * any version and size is reused.
+ * KBUS_KAFKA_VERSION picks the Kafka version of the process stack (default 4.3.1; 3.9.2 is
+ * tested too) and KBUS_TEST_BROKERS the number of nodes (1 or 3, default 1). Left unset, a
+ * running process stack of any version and size is reused.
  */
 import { quietKafkajsTimerWarning } from '../quiet-kafkajs-warning.ts';
 import { down, up } from '../stack/stack.ts';
 
 quietKafkajsTimerWarning();
 
-export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+type Provider = 'external' | 'container' | 'process';
+
+const say = (line: string) => process.stderr.write(`[kbus] ${line}\n`);
+
+async function chooseProvider(): Promise<{ provider: Provider; why: string }> {
+  const asked = process.env.KBUS_TEST_PROVIDER;
+  if (asked) {
+    if (asked !== 'external' && asked !== 'container' && asked !== 'process') {
+      throw new Error(`KBUS_TEST_PROVIDER must be external, container or process; got "${asked}"`);
+    }
+    return { provider: asked, why: 'KBUS_TEST_PROVIDER' };
+  }
   if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL) {
-    process.stderr.write(`[kbus] using the cluster at KAFKA_BROKERS=${process.env.KAFKA_BROKERS}\n`);
+    return { provider: 'external', why: 'KAFKA_BROKERS and SCHEMA_REGISTRY_URL are set' };
+  }
+  const { dockerAvailable } = await import('../containers/container-stack.ts');
+  if (await dockerAvailable()) return { provider: 'container', why: 'a Docker engine answers' };
+  return { provider: 'process', why: 'no Docker engine answers' };
+}
+
+function expose(brokers: string, registryUrl: string): () => void {
+  process.env.KAFKA_BROKERS = brokers;
+  process.env.SCHEMA_REGISTRY_URL = registryUrl;
+  return () => {
+    delete process.env.KAFKA_BROKERS;
+    delete process.env.SCHEMA_REGISTRY_URL;
+  };
+}
+
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  const { provider, why } = await chooseProvider();
+  const brokers = process.env.KBUS_TEST_BROKERS === '3' ? 3 : process.env.KBUS_TEST_BROKERS === '1' ? 1 : undefined;
+  if (provider === 'external') {
+    if (!process.env.KAFKA_BROKERS || !process.env.SCHEMA_REGISTRY_URL) {
+      throw new Error('the external provider needs KAFKA_BROKERS and SCHEMA_REGISTRY_URL');
+    }
+    say(`provider: external (${why}): KAFKA_BROKERS=${process.env.KAFKA_BROKERS}`);
     return undefined;
   }
-  const brokers = process.env.KBUS_TEST_BROKERS;
+  if (provider === 'container') {
+    const { startContainerStack } = await import('../containers/container-stack.ts');
+    const started = Date.now();
+    const stack = await startContainerStack({ brokers: brokers ?? 1 });
+    const forget = expose(stack.kafkaBrokers, stack.schemaRegistryUrl);
+    say(`provider: container (${why}): ${brokers ?? 1} broker(s) at ${stack.kafkaBrokers}, started in ${Date.now() - started} ms`);
+    return async () => {
+      await stack.stop();
+      forget();
+    };
+  }
   const result = await up(
     {
-      ...(brokers === '1' || brokers === '3' ? { brokers: Number(brokers) as 1 | 3 } : {}),
+      ...(brokers ? { brokers } : {}),
       ...(process.env.KBUS_KAFKA_VERSION ? { kafkaVersion: process.env.KBUS_KAFKA_VERSION } : {}),
     },
     (line) => process.stderr.write(`[kbus stack] ${line}\n`),
   );
-  process.env.KAFKA_BROKERS = result.kafkaBrokers;
-  process.env.SCHEMA_REGISTRY_URL = result.schemaRegistryUrl;
+  const forget = expose(result.kafkaBrokers, result.schemaRegistryUrl);
   process.env.KBUS_KAFKA_VERSION = result.kafkaVersion;
-  process.stderr.write(
-    `[kbus] ${result.reused ? 'reusing' : 'started'} Kafka ${result.kafkaVersion} (${result.brokers} node(s)) at ${result.kafkaBrokers}\n`,
+  say(
+    `provider: process (${why}): ${result.reused ? 'reusing' : 'started'} Kafka ${result.kafkaVersion} (${result.brokers} node(s)) at ${result.kafkaBrokers}`,
   );
   if (result.reused || process.env.KBUS_KEEP_STACK === '1') return undefined;
   return async () => {
     await down();
-    delete process.env.KAFKA_BROKERS;
-    delete process.env.SCHEMA_REGISTRY_URL;
+    forget();
   };
 }
