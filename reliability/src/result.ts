@@ -30,6 +30,11 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
   return counts;
 }
 
+/** Up to `limit` distinct failure messages, for the report. */
+export function sampleMessages(failures: ReadonlyArray<{ code: string; message: string }>, limit = 3): string[] {
+  return [...new Set(failures.map((f) => `${f.code}: ${f.message.slice(0, 200)}`))].slice(0, limit);
+}
+
 export function passed(result: ScenarioResult): boolean {
   return result.checks.every((c) => c.ok);
 }

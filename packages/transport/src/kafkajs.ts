@@ -62,8 +62,17 @@ function kafkaConfig(options: ClientOptions): KafkaConfig {
   };
 }
 
+/**
+ * Answers that mean the broker no longer accepts this producer's idempotence state (a batch
+ * it never received left a gap in the sequence numbers, typically after a send timed out
+ * during an outage). kafkajs cannot recover from them; a fresh producer id can (what
+ * Java's client does by bumping the epoch, KIP-360).
+ */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
+
 class KafkaJsProducerAdapter implements Producer {
-  private readonly producer: KafkaJsProducer;
+  private producer: KafkaJsProducer;
+  private readonly makeProducer: () => KafkaJsProducer;
   private readonly acks: -1 | 0 | 1;
   private readonly timeout: number;
   private readonly compression: CompressionTypes;
@@ -79,19 +88,29 @@ class KafkaJsProducerAdapter implements Producer {
     }
     this.timeout = options.ackTimeoutMs ?? 30_000;
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-    this.producer = kafka.producer({
-      idempotent,
-      // Idempotence in kafkajs is only safe with one request in flight.
-      maxInFlightRequests: idempotent ? 1 : 5,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
-      retry: {
-        retries: options.retries ?? 10,
-        initialRetryTime: options.initialRetryTimeMs ?? 100,
-        maxRetryTime: options.maxRetryTimeMs ?? 5_000,
-      },
-    });
+    this.makeProducer = () =>
+      kafka.producer({
+        idempotent,
+        // Idempotence in kafkajs is only safe with one request in flight.
+        maxInFlightRequests: idempotent ? 1 : 5,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        ...(options.transactionalId ? { transactionalId: options.transactionalId } : {}),
+        retry: {
+          retries: options.retries ?? 10,
+          initialRetryTime: options.initialRetryTimeMs ?? 100,
+          maxRetryTime: options.maxRetryTimeMs ?? 5_000,
+        },
+      });
+    this.producer = this.makeProducer();
+  }
+
+  /** Replaces the kafkajs producer with a new one (a new producer id and fresh sequences). */
+  private async renew(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.makeProducer();
+    await old.disconnect().catch(() => {});
+    await this.connect();
   }
 
   async connect(): Promise<void> {
@@ -110,7 +129,22 @@ class KafkaJsProducerAdapter implements Producer {
     // of both the request and the result (the records were not sent). Send those again;
     // the idempotent producer de-duplicates if a lost leader had written them after all.
     for (let round = 0; round < 5 && pending.length > 0; round++) {
-      const answered = await this.sendOnce(pending);
+      let answered: PartitionAck[];
+      try {
+        answered = await this.sendOnce(pending);
+      } catch (error) {
+        const kafkaType = String((error as KbusError).details?.kafkaType);
+        if (!PRODUCER_STATE_LOST.has(kafkaType)) throw error;
+        // The next sends go through a fresh producer. This one fails: other partitions of
+        // the same send may have been written, so re-sending it here could duplicate them.
+        await this.renew();
+        throw new KbusError(
+          'PUBLISH_FAILED',
+          `the broker refused the producer's sequence (${kafkaType}) after an earlier send was lost; ` +
+            'the producer was renewed, this send may be partly written: publishing it again can duplicate events',
+          { retriable: true, cause: error, details: { kafkaType } },
+        );
+      }
       acks.push(...answered);
       const done = new Set(answered.map((a) => `${a.topic}\u0000${a.partition}`));
       pending = pending

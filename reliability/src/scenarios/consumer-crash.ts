@@ -38,7 +38,8 @@ export async function memberFaults(kind: 'crash' | 'storm', events: number, roun
   await Promise.all([pool.start(), pool.start(), pool.start()]);
 
   const keys = Array.from({ length: 60 }, (_, i) => `agg-${i}`);
-  const workload = publishSteps(publisher, keys, Math.ceil(events / keys.length));
+  // Paced so that the stream lasts through all the faults.
+  const workload = publishSteps(publisher, keys, Math.ceil(events / keys.length), events / (rounds * 2.5));
   let kills = 0;
   let leaves = 0;
   let joins = 0;

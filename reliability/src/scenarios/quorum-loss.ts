@@ -10,7 +10,7 @@ import {
   scenarioTopic,
   waitFullIsr,
 } from '../harness.ts';
-import { countBy, type ScenarioResult } from '../result.ts';
+import { countBy, type ScenarioResult, sampleMessages } from '../result.ts';
 
 /**
  * With two of three brokers down (min.insync.replicas 2), writes cannot be acknowledged:
@@ -98,6 +98,9 @@ export async function quorumLoss(eventsPerPhase: number): Promise<ScenarioResult
     notes: [
       `during the outage ${during.attempted} publishes: ${during.acks.length} acknowledged, ${during.failures.length} failed; all answered within ${outageAnswered} ms (slowest caller waited ${slowest} ms)`,
       `after restarting both brokers, publishing worked again after ${resumedMs} ms`,
+      ...sampleMessages(before.failures).map((m) => `before the outage: ${m}`),
+      ...sampleMessages(during.failures).map((m) => `during the outage: ${m}`),
+      ...sampleMessages(after.failures).map((m) => `after the outage: ${m}`),
     ],
     checks: [
       { name: 'no publish acknowledged while writes were impossible', ok: during.acks.length === 0 },
