@@ -5,6 +5,7 @@ import {
   type RebalanceMessage,
   type RecordOutcomeMessage,
 } from '@kbus/core';
+
 import {
   type Assignment,
   type BatchContext,
@@ -24,6 +25,7 @@ import { retry } from './middleware/retry.ts';
 import { timeout } from './middleware/timeout.ts';
 import { type PartitionLag, partitionLag, prepareStartOffsets } from './offsets.ts';
 import { type ResolvedSubscriberOptions, resolveSubscriberOptions, type SubscriberOptions } from './options.ts';
+import { reportOutcome } from './outcome.ts';
 import type { InboundMessage, MessageHandler } from './types.ts';
 
 export interface SubscriberHealth {
@@ -477,18 +479,7 @@ class KafkaSubscriber implements Subscriber {
     if (outcome === 'handled') this.counters.handled++;
     else if (outcome === 'skipped') this.counters.skipped++;
     else this.counters.deadLettered++;
-    if (outcome !== 'dead-lettered' && channels.record.hasSubscribers) {
-      channels.record.publish({
-        groupId: message.groupId,
-        topic: message.topic.name,
-        partition: message.partition,
-        offset: message.record.offset,
-        eventType: message.decoded?.event.type,
-        outcome,
-        attempt: message.attempt,
-        durationMs,
-      } satisfies RecordOutcomeMessage);
-    }
+    if (outcome !== 'dead-lettered') reportOutcome(message, outcome, durationMs);
   }
 
   private async commitNow(commit: CommitFunction): Promise<void> {

@@ -55,3 +55,23 @@ export function kafkaClients(config: Partial<KafkaConfig> = {}) {
 }
 
 export type KafkaClients = ReturnType<typeof kafkaClients>;
+
+/**
+ * Runs `work` with a connected kafkajs admin pointed at the test stack, and disconnects it.
+ *
+ * @example
+ * const offsets = await withAdmin((admin) => admin.fetchTopicOffsets(topic));
+ */
+export async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = new Kafka({
+    clientId: 'kbus-testkit-admin',
+    brokers: [...testStack().brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,4 +1,4 @@
-export { type KafkaClients, kafkaClients } from './clients.ts';
+export { type KafkaClients, kafkaClients, withAdmin } from './clients.ts';
 export { type TestStack, testStack, uniqueName } from './environment.ts';
 export { quietKafkajsTimerWarning } from './quiet-kafkajs-warning.ts';
 export { committedOffsets, endOffsets, type LogRecord, readTopic, waitForGroupAtEnd } from './read-topic.ts';

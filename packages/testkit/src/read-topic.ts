@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { withAdmin } from './clients.ts';
 import { testStack, uniqueName } from './environment.ts';
 import { WaitTimeoutError, waitFor } from './wait-for.ts';
 
@@ -32,14 +33,7 @@ export async function readTopic(
     brokers: [...testStack().brokers],
     logLevel: logLevel.NOTHING,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map<number, bigint>();
-  try {
-    for (const p of await admin.fetchTopicOffsets(topic)) ends.set(p.partition, BigInt(p.high));
-  } finally {
-    await admin.disconnect();
-  }
+  const ends = new Map([...(await endOffsets(topic))].map(([partition, end]) => [partition, BigInt(end)] as const));
   const wanted = options.minRecords ?? 0;
   const records: LogRecord[] = [];
   const positions = new Map<number, bigint>();
@@ -94,34 +88,16 @@ export async function readTopic(
 }
 
 /** The end offset (high watermark) of each partition. */
-export async function endOffsets(topic: string): Promise<Map<number, string>> {
-  const admin = new Kafka({
-    clientId: 'kbus-testkit-offsets',
-    brokers: [...testStack().brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
-  } finally {
-    await admin.disconnect();
-  }
+export function endOffsets(topic: string): Promise<Map<number, string>> {
+  return withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high])));
 }
 
 /** A group's committed offset per partition ('-1' where none). */
-export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
-  const admin = new Kafka({
-    clientId: 'kbus-testkit-offsets',
-    brokers: [...testStack().brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+export function committedOffsets(groupId: string, topic: string): Promise<Map<number, string>> {
+  return withAdmin(async (admin) => {
     const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
     return new Map((result?.partitions ?? []).map((p) => [p.partition, p.offset]));
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**
@@ -134,15 +110,9 @@ export async function waitForGroupAtEnd(
   topic: string,
   options: { timeoutMs?: number } = {},
 ): Promise<Map<number, string>> {
-  const admin = new Kafka({
-    clientId: 'kbus-testkit-offsets',
-    brokers: [...testStack().brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+  return withAdmin(async (admin) => {
     const marks = await admin.fetchTopicOffsets(topic);
-    return await waitFor(
+    return waitFor(
       async () => {
         const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
         const committed = new Map((result?.partitions ?? []).map((p) => [p.partition, p.offset]));
@@ -158,7 +128,5 @@ export async function waitForGroupAtEnd(
         description: `group ${groupId} to commit to the end of ${topic}`,
       },
     );
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

@@ -1,5 +1,6 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { withAdmin } from './clients.ts';
 import { testStack, uniqueName } from './environment.ts';
+import { waitFor } from './wait-for.ts';
 
 export interface TestTopicOptions {
   /** Default 1. */
@@ -26,18 +27,10 @@ export interface TestTopic extends AsyncDisposable {
  * await using topic = await createTestTopic({ partitions: 12, prefix: 'orders' });
  */
 export async function createTestTopic(options: TestTopicOptions = {}): Promise<TestTopic> {
-  const stack = testStack();
   const name = uniqueName(options.prefix ?? 'topic');
   const partitions = options.partitions ?? 1;
-  const admin = new Kafka({
-    clientId: 'kbus-testkit-topics',
-    brokers: [...stack.brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+  await withAdmin(async (admin) => {
     await admin.createTopics({
-      waitForLeaders: true,
       timeout: 30_000,
       topics: [
         {
@@ -48,29 +41,26 @@ export async function createTestTopic(options: TestTopicOptions = {}): Promise<T
         },
       ],
     });
-  } finally {
-    await admin.disconnect();
-  }
+    // The new topic reaches every broker's metadata a moment later; usable once each partition has a leader.
+    await waitFor(
+      async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+        return topics[0]?.partitions.length === partitions && topics[0].partitions.every((p) => p.leader >= 0);
+      },
+      { timeoutMs: 30_000, intervalMs: 50, description: `leaders of ${name}` },
+    );
+  });
   const dispose = () => deleteTopics([name], { withSubjects: true });
   return { name, partitions, dispose, [Symbol.asyncDispose]: dispose };
 }
 
 /** Deletes topics (ignoring ones already gone) and, optionally, registry subjects that start with their names. */
 export async function deleteTopics(names: readonly string[], options: { withSubjects?: boolean } = {}): Promise<void> {
-  const stack = testStack();
-  const admin = new Kafka({
-    clientId: 'kbus-testkit-topics',
-    brokers: [...stack.brokers],
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
+  await withAdmin(async (admin) => {
     const existing = new Set(await admin.listTopics());
     const present = names.filter((n) => existing.has(n));
     if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  });
   if (options.withSubjects) await deleteSubjects((subject) => names.some((n) => subject.startsWith(n)));
 }
 

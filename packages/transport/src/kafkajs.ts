@@ -440,8 +440,16 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   async topics(names: readonly string[]): Promise<Awaited<ReturnType<Admin['topics']>>> {
-    const existing = new Set(await this.listTopics());
-    const missing = names.filter((n) => !existing.has(n));
+    // Asking for the metadata of a missing topic would create it on clusters that allow
+    // auto-creation; list first. A topic created a moment ago may not be listed by every
+    // broker yet, so a missing one is looked for again for a few seconds.
+    let missing: string[] = [];
+    for (let attempt = 0, delay = 100; attempt < 6; attempt++, delay *= 2) {
+      const existing = new Set(await this.listTopics());
+      missing = names.filter((n) => !existing.has(n));
+      if (missing.length === 0) break;
+      if (attempt < 5) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
     if (missing.length > 0) {
       throw new KbusError('TOPIC_NOT_FOUND', `topic(s) ${missing.join(', ')} do not exist on the cluster`, {
         details: { topics: missing },

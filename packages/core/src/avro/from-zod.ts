@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { formatPath, KbusError } from '../errors.ts';
 import { BIG_INTEGER, decimalOf } from './logical-types.ts';
-import { type AvroField, type AvroRecord, type AvroSchema, isAvroName, stableStringify } from './schema.ts';
+import { type AvroField, type AvroRecord, type AvroSchema, isAvroName, pascalCase, stableStringify } from './schema.ts';
 
 /** A conversion applied around avsc; `undefined` means the value passes unchanged. */
 export type Convert = ((value: unknown) => unknown) | undefined;
@@ -51,14 +51,6 @@ function unsupported(path: readonly (string | number)[], what: string, instead: 
   throw new KbusError('UNSUPPORTED_SCHEMA', `${formatPath(path)}: ${what} has no faithful Avro form. ${instead}`, {
     details: { path: [...path] },
   });
-}
-
-function pascal(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }
 
 class Mapper {
@@ -298,7 +290,7 @@ class Mapper {
           'Avro field names match [A-Za-z_][A-Za-z0-9_]*: rename the field.',
         );
       }
-      const mapped = this.map(fieldSchema, fieldPath, `${name}${pascal(key)}`);
+      const mapped = this.map(fieldSchema, fieldPath, `${name}${pascalCase(key)}`);
       const field: AvroField = { name: key, type: mapped.schema };
       if (mapped.doc) field.doc = mapped.doc;
       if (mapped.defaultValue) {
@@ -370,7 +362,7 @@ class Mapper {
           'Tag each branch with one string literal.',
         );
       }
-      const mapped = this.object(option, path, `${typeName}${pascal(value)}`);
+      const mapped = this.object(option, path, `${typeName}${pascalCase(value)}`);
       const record = mapped.schema as AvroRecord;
       const full = this.fullName(record.name);
       byValue.set(value, { fullName: full, to: mapped.toAvro, from: mapped.fromAvro });

@@ -115,3 +115,12 @@ export function fullName(schema: { name: string; namespace?: string }, enclosing
   const namespace = schema.namespace ?? enclosing;
   return namespace ? `${namespace}.${schema.name}` : schema.name;
 }
+
+/** `user-account.created` → `UserAccountCreated`: the parts between non-alphanumerics, capitalised. */
+export function pascalCase(text: string): string {
+  return text
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}

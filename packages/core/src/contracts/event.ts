@@ -2,7 +2,7 @@ import type avro from 'avsc';
 import type * as z from 'zod';
 import { type Convert, zodToAvro } from '../avro/from-zod.ts';
 import { avroType } from '../avro/logical-types.ts';
-import { type AvroRecord, isAvroName, stableStringify } from '../avro/schema.ts';
+import { type AvroRecord, isAvroName, pascalCase, stableStringify } from '../avro/schema.ts';
 import { KbusError, ValidationError, type ValidationIssue } from '../errors.ts';
 
 /** The metadata every event carries next to its payload. */
@@ -87,14 +87,6 @@ export type PayloadOf<E extends AnyEventDefinition> = z.output<E['schema']>;
 export type EnvelopeOf<E extends AnyEventDefinition> = EventEnvelope<E['type'], PayloadOf<E>>;
 
 const DEFAULT_NAMESPACE = 'kbus.events';
-
-function pascalCase(text: string): string {
-  return text
-    .split(/[^A-Za-z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
 
 /** The envelope record for a payload record; field names follow the CloudEvents vocabulary where it has one. */
 function envelopeFor(name: string, namespace: string, payloadRecord: AvroRecord, doc: string | undefined): AvroRecord {

@@ -1,7 +1,8 @@
-import { channels, isKbusError, type KbusError, type RecordOutcomeMessage } from '@kbus/core';
+import { isKbusError, type KbusError } from '@kbus/core';
 import { type HeaderValue, type Producer, partitionForKey } from '@kbus/transport';
 import { DLT_HEADERS } from '../dead-letter-headers.ts';
 import { isAborted, pause } from '../errors.ts';
+import { reportOutcome } from '../outcome.ts';
 import type { InboundMessage, Middleware } from '../types.ts';
 
 export interface DeadLetterTarget {
@@ -43,19 +44,7 @@ export function deadLetter(producer: Producer, target: DeadLetterTarget, retryDe
       const started = performance.now();
       await send(producer, target, message, error, retryDelayMs);
       message.outcome = 'dead-lettered';
-      if (channels.record.hasSubscribers) {
-        channels.record.publish({
-          groupId: message.groupId,
-          topic: message.topic.name,
-          partition: message.partition,
-          offset: message.record.offset,
-          eventType: message.decoded?.event.type,
-          outcome: 'dead-lettered',
-          attempt: message.attempt,
-          durationMs: performance.now() - started,
-          error,
-        } satisfies RecordOutcomeMessage);
-      }
+      reportOutcome(message, 'dead-lettered', performance.now() - started, error);
     }
   };
 }

@@ -1,5 +1,6 @@
-import { channels, isKbusError, type RecordOutcomeMessage } from '@kbus/core';
+import { isKbusError } from '@kbus/core';
 import { isAborted, isRetriable, pause } from '../errors.ts';
+import { reportOutcome } from '../outcome.ts';
 import type { Middleware } from '../types.ts';
 
 export interface RetryPolicy {
@@ -56,19 +57,7 @@ export function retry(policy: ResolvedRetryPolicy): Middleware {
         if (isAborted(error) || message.lifecycle.aborted) throw error;
         const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
         if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
-        if (channels.record.hasSubscribers) {
-          channels.record.publish({
-            groupId: message.groupId,
-            topic: message.topic.name,
-            partition: message.partition,
-            offset: message.record.offset,
-            eventType: message.decoded?.event.type,
-            outcome: 'retried',
-            attempt,
-            durationMs: performance.now() - started,
-            error,
-          } satisfies RecordOutcomeMessage);
-        }
+        reportOutcome(message, 'retried', performance.now() - started, error);
         await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
       }
     }

@@ -63,7 +63,9 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     const started = Date.now();
     const stack = await startContainerStack({ brokers: brokers ?? 1 });
     const forget = expose(stack.kafkaBrokers, stack.schemaRegistryUrl);
-    say(`provider: container (${why}): ${brokers ?? 1} broker(s) at ${stack.kafkaBrokers}, started in ${Date.now() - started} ms`);
+    say(
+      `provider: container (${why}): ${brokers ?? 1} broker(s) at ${stack.kafkaBrokers}, started in ${Date.now() - started} ms`,
+    );
     return async () => {
       await stack.stop();
       forget();
