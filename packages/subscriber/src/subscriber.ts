@@ -176,6 +176,7 @@ class KafkaSubscriber implements Subscriber {
     this.starting ??= this.doStart().catch(async (error: unknown) => {
       this.state = 'crashed';
       this.lastError = error;
+      channels.record.unsubscribe(this.countRetries);
       await this.consumer.disconnect().catch(() => {});
       await this.producer?.disconnect().catch(() => {});
       throw error;

@@ -72,6 +72,7 @@ const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PR
 
 class KafkaJsProducerAdapter implements Producer {
   private producer: KafkaJsProducer;
+  private stale = false;
   private readonly makeProducer: () => KafkaJsProducer;
   private readonly acks: -1 | 0 | 1;
   private readonly timeout: number;
@@ -111,6 +112,7 @@ class KafkaJsProducerAdapter implements Producer {
     this.producer = this.makeProducer();
     await old.disconnect().catch(() => {});
     await this.connect();
+    this.stale = false;
   }
 
   async connect(): Promise<void> {
@@ -122,6 +124,19 @@ class KafkaJsProducerAdapter implements Producer {
   }
 
   async send(batch: readonly TopicRecords[]): Promise<PartitionAck[]> {
+    // After a failed send the broker may hold part of it that kafkajs counted as not sent
+    // (or the reverse): its sequence numbers can no longer be trusted. Start the next send
+    // from a fresh producer id, as Java's client bumps its epoch after an expired batch.
+    if (this.stale) await this.renew();
+    try {
+      return await this.sendAll(batch);
+    } catch (error) {
+      this.stale = true;
+      throw error;
+    }
+  }
+
+  private async sendAll(batch: readonly TopicRecords[]): Promise<PartitionAck[]> {
     const acks: PartitionAck[] = [];
     let pending = batch;
     // kafkajs 2.2.4, retrying after a leader change, re-sends only to brokers that had not
@@ -135,13 +150,12 @@ class KafkaJsProducerAdapter implements Producer {
       } catch (error) {
         const kafkaType = String((error as KbusError).details?.kafkaType);
         if (!PRODUCER_STATE_LOST.has(kafkaType)) throw error;
-        // The next sends go through a fresh producer. This one fails: other partitions of
+        // The next send goes through a fresh producer. This one fails: other partitions of
         // the same send may have been written, so re-sending it here could duplicate them.
-        await this.renew();
         throw new KbusError(
           'PUBLISH_FAILED',
           `the broker refused the producer's sequence (${kafkaType}) after an earlier send was lost; ` +
-            'the producer was renewed, this send may be partly written: publishing it again can duplicate events',
+            'the next send uses a fresh producer; this one may be partly written: publishing it again can duplicate events',
           { retriable: true, cause: error, details: { kafkaType } },
         );
       }
