@@ -33,7 +33,7 @@ export function renderReport(results: readonly ScenarioResult[], context: Report
     '- *Duplicated in log*: one event id stored twice. The idempotent producer prevents it for retries inside a publish; a caller that publishes',
     '  again after an error can create one (consumers de-duplicate on the event id).',
     '- *Redelivered*: handlings beyond the first, from records handled but not yet committed when a member died or lost its partitions',
-    '  (at-least-once). Bounded by the commit window (100 records or 1 s).',
+    '  (at-least-once). Bounded by the commit window (1,000 records or 1 s per member).',
     '- *Recovery*: from the fault until publishing to the affected partitions resumed (broker loss), or until publishing worked again after the',
     '  brokers returned (quorum loss).',
     '',

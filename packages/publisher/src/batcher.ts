@@ -35,7 +35,7 @@ function deliveryTimeout(pending: PendingRecord): KbusError {
 export class Batcher {
   private readonly queue: PendingRecord[] = [];
   private inFlight: Promise<void> | undefined;
-  private scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private scheduled: NodeJS.Timeout | true | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly producer: Producer;
   private readonly options: BatcherOptions;
@@ -58,7 +58,10 @@ export class Batcher {
     } else if (this.options.lingerMs > 0) {
       this.scheduled = setTimeout(() => this.sendNext(), this.options.lingerMs);
     } else {
-      this.scheduled = setImmediate(() => this.sendNext());
+      // At the end of the current tick: publish() calls made together (a loop, Promise.all)
+      // go out as one send, and a lone publish is not delayed.
+      this.scheduled = true;
+      queueMicrotask(() => this.sendNext());
     }
   }
 
@@ -96,8 +99,7 @@ export class Batcher {
 
   private sendNext(): void {
     if (this.scheduled) {
-      clearTimeout(this.scheduled as NodeJS.Timeout);
-      clearImmediate(this.scheduled as NodeJS.Immediate);
+      if (this.scheduled !== true) clearTimeout(this.scheduled);
       this.scheduled = undefined;
     }
     if (this.inFlight || this.queue.length === 0) return;

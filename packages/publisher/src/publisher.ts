@@ -21,7 +21,7 @@ import {
   type Producer,
   partitionForKey,
 } from '@kbus/transport';
-import { Batcher, type PendingRecord } from './batcher.ts';
+import { Batcher } from './batcher.ts';
 import { RecordBuffer } from './buffer.ts';
 import { type PublisherOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { type EnsureTopicsOptions, ensureTopics, type TopicReport } from './topics.ts';
@@ -232,10 +232,11 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         throw new ValidationError(`${item.event.type} (publishMany item ${index})`, error.issues, error);
       }
     });
-    const results = prepared.map((p) => this.track(this.traced(p, () => this.submit(p))));
     await this.whenConnected();
+    const all = Promise.all(prepared.map((p) => this.traced(p, () => this.submit(p))));
+    this.track(all);
     this.batcher.flushSoon();
-    return Promise.all(results);
+    return all;
   }
 
   causedBy(cause: Pick<EnvelopeMetadata, 'id' | 'correlationId'>): CausedPublisher<T> {
@@ -331,7 +332,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     }, context);
   }
 
-  private track(promise: Promise<PublishResult>): Promise<PublishResult> {
+  private track<R>(promise: Promise<R>): Promise<R> {
     this.inProgress++;
     const done = () => {
       this.inProgress--;
@@ -349,47 +350,74 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     return this.connected ? undefined : this.connect();
   }
 
-  private async submit(prepared: Prepared): Promise<PublishResult> {
+  /**
+   * Takes a buffer slot and hands the record to the batcher; synchronous in the steady
+   * state (connected, room in the buffer), which is what makes bulk publishing cheap.
+   */
+  private submit(prepared: Prepared): Promise<PublishResult> {
     const accepted = Date.now();
-    const slot = this.buffer.acquire();
-    if (slot) await slot;
+    let slot: Promise<void> | undefined;
     try {
-      const connecting = this.whenConnected();
-      if (connecting) await connecting;
-      const { route, envelope } = prepared;
-      const encoder = route.encoder as Encoder;
-      const value = encoder.encode(envelope as EventEnvelope);
-      const key = Buffer.from(envelope.aggregateId, 'utf8');
-      const record: OutgoingRecord = {
-        key,
-        value,
-        partition: partitionForKey(key, route.partitions),
-        headers: prepared.headers
-          ? { ...prepared.headers, ...envelopeHeaders(envelope, this.options.headers) }
-          : envelopeHeaders(envelope, this.options.headers),
-      };
-      const ack = await new Promise<{ partition: number; offset: string }>((resolve, reject) => {
-        const pending: PendingRecord = {
-          topic: route.topic.name,
-          record,
-          bytes: value.length + key.length,
-          deadline: accepted + this.options.deliveryTimeoutMs,
-          resolve,
-          reject,
-        };
-        this.batcher.add(pending);
-      });
-      return {
-        topic: route.topic.name,
-        partition: ack.partition,
-        offset: ack.offset,
-        eventId: envelope.id,
-        aggregateId: envelope.aggregateId,
-        schemaId: encoder.schemaId,
-      };
-    } finally {
-      this.buffer.release();
+      slot = this.buffer.acquire();
+    } catch (error) {
+      return Promise.reject(error);
     }
+    if (!slot && this.connected) return this.enqueue(prepared, accepted);
+    return (async () => {
+      if (slot) await slot;
+      try {
+        const connecting = this.whenConnected();
+        if (connecting) await connecting;
+      } catch (error) {
+        this.buffer.release();
+        throw error;
+      }
+      return this.enqueue(prepared, accepted);
+    })();
+  }
+
+  /** Encodes and queues one record that holds a buffer slot; the slot is released when it settles. */
+  private enqueue(prepared: Prepared, accepted: number): Promise<PublishResult> {
+    const { route, envelope } = prepared;
+    const encoder = route.encoder as Encoder;
+    let value: Buffer;
+    try {
+      value = encoder.encode(envelope as EventEnvelope);
+    } catch (error) {
+      this.buffer.release();
+      return Promise.reject(error);
+    }
+    const key = Buffer.from(envelope.aggregateId, 'utf8');
+    const headers = envelopeHeaders(envelope, this.options.headers);
+    const record: OutgoingRecord = {
+      key,
+      value,
+      partition: partitionForKey(key, route.partitions),
+      headers: prepared.headers ? { ...prepared.headers, ...headers } : headers,
+    };
+    return new Promise<PublishResult>((resolve, reject) => {
+      this.batcher.add({
+        topic: route.topic.name,
+        record,
+        bytes: value.length + key.length,
+        deadline: accepted + this.options.deliveryTimeoutMs,
+        resolve: (ack) => {
+          this.buffer.release();
+          resolve({
+            topic: route.topic.name,
+            partition: ack.partition,
+            offset: ack.offset,
+            eventId: envelope.id,
+            aggregateId: envelope.aggregateId,
+            schemaId: encoder.schemaId,
+          });
+        },
+        reject: (error) => {
+          this.buffer.release();
+          reject(error);
+        },
+      });
+    });
   }
 }
 

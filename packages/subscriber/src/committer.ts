@@ -10,9 +10,19 @@ export type CommitFunction = (offsets: readonly OffsetToCommit[]) => Promise<voi
  * refusal because the group moved on drops those positions: the partitions are no longer
  * ours, and retrying would be wrong.
  */
+/** A partition's commit state; one object per partition, updated in place. */
+export interface PartitionPosition {
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset to commit, if it moved past the committed one. */
+  next: bigint | undefined;
+  /** The offset last committed by this member. */
+  committed: bigint | undefined;
+}
+
 export class Committer {
-  private readonly pending = new Map<string, OffsetToCommit>();
-  private readonly committed = new Map<string, bigint>();
+  private readonly positions = new Map<string, PartitionPosition>();
   private inFlight: Promise<void> | undefined;
   private readonly groupId: string;
   private readonly owns: (topic: string, partition: number) => boolean;
@@ -24,37 +34,36 @@ export class Committer {
     this.owns = owns;
   }
 
-  /** Records a new commit position for a partition. */
-  mark(topic: string, partition: number, next: bigint): void {
+  /** The position object of a partition (created on first use). */
+  position(topic: string, partition: number): PartitionPosition {
     const key = `${topic}\u0000${partition}`;
-    const done = this.committed.get(key);
-    if (done !== undefined && next <= done) {
-      this.pending.delete(key);
-      return;
+    let position = this.positions.get(key);
+    if (!position) {
+      position = { key, topic, partition, next: undefined, committed: undefined };
+      this.positions.set(key, position);
     }
-    this.pending.set(key, { topic, partition, offset: next.toString() });
+    return position;
+  }
+
+  /** Records a new commit position for a partition (cheap: called once per record). */
+  mark(position: PartitionPosition, next: bigint): void {
+    position.next = position.committed !== undefined && next <= position.committed ? undefined : next;
   }
 
   /** The last committed position this member knows for a partition. */
   committedPosition(topic: string, partition: number): bigint | undefined {
-    return this.committed.get(`${topic}\u0000${partition}`);
+    return this.positions.get(`${topic}\u0000${partition}`)?.committed;
   }
 
   /** Forgets a partition that was revoked. */
   forget(topic: string, partition: number): void {
-    const key = `${topic}\u0000${partition}`;
-    this.pending.delete(key);
-    this.committed.delete(key);
-  }
-
-  get hasPending(): boolean {
-    return this.pending.size > 0;
+    this.positions.delete(`${topic}\u0000${partition}`);
   }
 
   /** Commits everything pending (waiting for a commit already in flight first). */
   async flush(commit: CommitFunction): Promise<void> {
     while (this.inFlight) await this.inFlight;
-    if (this.pending.size === 0) return;
+    if (![...this.positions.values()].some((p) => p.next !== undefined)) return;
     this.inFlight = this.send(commit).finally(() => {
       this.inFlight = undefined;
     });
@@ -62,27 +71,32 @@ export class Committer {
   }
 
   private async send(commit: CommitFunction): Promise<void> {
-    const batch = [...this.pending.values()].filter((o) => this.owns(o.topic, o.partition));
-    for (const [key, o] of this.pending) if (!this.owns(o.topic, o.partition)) this.pending.delete(key);
-    if (batch.length === 0) return;
+    const sending: Array<{ position: PartitionPosition; next: bigint }> = [];
+    for (const position of this.positions.values()) {
+      if (position.next === undefined) continue;
+      if (this.owns(position.topic, position.partition)) sending.push({ position, next: position.next });
+      else position.next = undefined;
+    }
+    if (sending.length === 0) return;
+    const batch: OffsetToCommit[] = sending.map(({ position, next }) => ({
+      topic: position.topic,
+      partition: position.partition,
+      offset: next.toString(),
+    }));
     const started = performance.now();
     try {
       await commit(batch);
       this.commits++;
-      for (const o of batch) {
-        const key = `${o.topic}\u0000${o.partition}`;
-        this.committed.set(key, BigInt(o.offset));
-        if (this.pending.get(key)?.offset === o.offset) this.pending.delete(key);
+      for (const { position, next } of sending) {
+        position.committed = next;
+        if (position.next === next) position.next = undefined;
       }
       publish({ groupId: this.groupId, offsets: batch, durationMs: performance.now() - started });
     } catch (error) {
       this.lastError = error;
       const lost = isKbusError(error, 'PARTITION_REVOKED');
       if (lost) {
-        for (const o of batch) {
-          const key = `${o.topic}\u0000${o.partition}`;
-          if (this.pending.get(key)?.offset === o.offset) this.pending.delete(key);
-        }
+        for (const { position, next } of sending) if (position.next === next) position.next = undefined;
       }
       // Other failures (coordinator moving, timeouts) keep the positions for the next flush.
       publish({

@@ -15,3 +15,4 @@ export type {
   SubscribedEvent,
   SubscribedType,
 } from './types.ts';
+export { isPromise } from './types.ts';

@@ -42,7 +42,7 @@ export interface SubscriberOptions<T extends readonly AnyTopicDefinition[]> {
     | false;
   /** Bound of one handler attempt (default 60 s). */
   readonly handlerTimeoutMs?: number;
-  /** Commit after this many finished records or this long, whichever first (default 100 / 1 s), and at each batch end. */
+  /** Commit after this many finished records or this long, whichever first (default 1000 / 1 s), and at each batch end: the most a crash makes the group handle again. */
   readonly commit?: { readonly everyRecords?: number; readonly intervalMs?: number };
   /** How long stop() lets in-flight handlers finish (default 30 s). */
   readonly shutdownTimeoutMs?: number;
@@ -163,7 +163,7 @@ export function resolveSubscriberOptions<T extends readonly AnyTopicDefinition[]
     retry: deadLetter ? retry : { ...retry, attempts: Number.POSITIVE_INFINITY },
     deadLetter,
     handlerTimeoutMs: count(options.handlerTimeoutMs, 60_000, 'handlerTimeoutMs'),
-    commitEveryRecords: count(options.commit?.everyRecords, 100, 'commit.everyRecords'),
+    commitEveryRecords: count(options.commit?.everyRecords, 1_000, 'commit.everyRecords'),
     commitIntervalMs: count(options.commit?.intervalMs, 1_000, 'commit.intervalMs', 0),
     shutdownTimeoutMs: count(options.shutdownTimeoutMs, 30_000, 'shutdownTimeoutMs', 0),
     revokeTimeoutMs: count(options.revokeTimeoutMs, 10_000, 'revokeTimeoutMs', 0),

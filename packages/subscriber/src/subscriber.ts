@@ -1,4 +1,5 @@
 import {
+  type AnyEventDefinition,
   type AnyTopicDefinition,
   channels,
   KbusError,
@@ -26,7 +27,7 @@ import { timeout } from './middleware/timeout.ts';
 import { type PartitionLag, partitionLag, prepareStartOffsets } from './offsets.ts';
 import { type ResolvedSubscriberOptions, resolveSubscriberOptions, type SubscriberOptions } from './options.ts';
 import { reportOutcome } from './outcome.ts';
-import type { InboundMessage, MessageHandler } from './types.ts';
+import { type InboundMessage, isPromise, type MessageHandler } from './types.ts';
 
 export interface SubscriberHealth {
   readonly state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
@@ -148,7 +149,13 @@ class KafkaSubscriber implements Subscriber {
     this.producer = o.deadLetter ? this.kafka.producer({ idempotent: true }) : undefined;
     this.committer = new Committer(o.groupId, (topic, partition) => this.assignment.has(key(topic, partition)));
     this.topicsByName = new Map(o.topics.map((t) => [t.name, t]));
-    const skips = (type: string) => o.ignore.has(type) || (!o.handlers[type] && o.unhandled === 'skip');
+    const skipped = new Set(
+      o.topics
+        .flatMap((t) => (t.events as readonly AnyEventDefinition[]).map((e) => e.type))
+        .filter((type) => o.ignore.has(type) || (!o.handlers[type] && o.unhandled === 'skip')),
+    );
+    // Only when some declared type is skipped is the type header looked at.
+    const skips = skipped.size > 0 ? (type: string) => skipped.has(type) : undefined;
     let chain: MessageHandler = dispatch(o.handlers, o.unhandled);
     for (const middleware of [...o.middleware].reverse()) chain = middleware(chain);
     chain = timeout(o.handlerTimeoutMs)(chain);
@@ -342,16 +349,17 @@ class KafkaSubscriber implements Subscriber {
     const topic = this.topicsByName.get(batch.topic);
     if (!topic) return;
     const commit: CommitFunction = (offsets) => context.commit(offsets);
+    const position = this.committer.position(batch.topic, batch.partition);
     const beat = setInterval(() => {
       context.heartbeat().catch((error: unknown) => {
         if ((error as KbusError)?.code === 'PARTITION_REVOKED') this.beginRevoke();
       });
     }, this.options.heartbeatIntervalMs);
-    const finished = (record: ConsumedRecord) => {
-      const next = BigInt(record.offset) + 1n;
+    const finished = (record: ConsumedRecord, offset: bigint) => {
+      const next = offset + 1n;
       state.watermark = next;
       context.resolveOffset(record.offset);
-      this.committer.mark(batch.topic, batch.partition, next);
+      this.committer.mark(position, next);
       this.finishedSinceCommit++;
       if (
         this.finishedSinceCommit >= this.options.commitEveryRecords ||
@@ -362,7 +370,9 @@ class KafkaSubscriber implements Subscriber {
         void this.commitNow(commit);
       }
     };
-    const handle = async (record: ConsumedRecord): Promise<boolean> => {
+    const heartbeat = () => context.heartbeat();
+    // Whether the record is done; synchronous when the whole chain was.
+    const handle = (record: ConsumedRecord): boolean | Promise<boolean> => {
       const message: InboundMessage = {
         groupId: this.options.groupId,
         topic,
@@ -372,23 +382,29 @@ class KafkaSubscriber implements Subscriber {
         attempt: 1,
         outcome: undefined,
         lifecycle: signal,
-        signal,
-        heartbeat: () => context.heartbeat(),
+        attempt$: undefined,
+        heartbeat,
       };
-      const started = performance.now();
-      try {
-        const outcome = await untilAborted(this.pipeline(message), signal);
-        if (outcome === 'aborted') return false;
-      } catch (error) {
-        if (!isAborted(error)) {
-          // The chain handles every failure itself; reaching here is a bug. Leave the
-          // record uncommitted (it will be redelivered) and stop this batch.
-          this.lastError = error;
-        }
+      const started = channels.record.hasSubscribers ? performance.now() : 0;
+      const done = (): boolean => {
+        // The timeout middleware abandons an attempt once the partition is released.
+        if (signal.aborted) return false;
+        this.account(message, started === 0 ? 0 : performance.now() - started);
+        return true;
+      };
+      const broken = (error: unknown): boolean => {
+        // The chain handles every failure itself; reaching here is a bug. Leave the
+        // record uncommitted (it will be redelivered) and stop this batch.
+        if (!isAborted(error)) this.lastError = error;
         return false;
+      };
+      let result: void | Promise<void>;
+      try {
+        result = this.pipeline(message);
+      } catch (error) {
+        return broken(error);
       }
-      this.account(message, performance.now() - started);
-      return true;
+      return isPromise(result) ? result.then(done, broken) : done();
     };
     try {
       if (this.options.perKeyConcurrency > 1) {
@@ -396,13 +412,15 @@ class KafkaSubscriber implements Subscriber {
       } else {
         for (const record of batch.records) {
           if (halted()) break;
-          if (state.watermark !== undefined && BigInt(record.offset) < state.watermark) {
+          const offset = BigInt(record.offset);
+          if (state.watermark !== undefined && offset < state.watermark) {
             this.counters.duplicatesSkipped++;
             context.resolveOffset(record.offset);
             continue;
           }
-          if (!(await handle(record))) break;
-          finished(record);
+          const ok = handle(record);
+          if (!(typeof ok === 'boolean' ? ok : await ok)) break;
+          finished(record, offset);
         }
       }
     } finally {
@@ -420,8 +438,8 @@ class KafkaSubscriber implements Subscriber {
     batch: ConsumedBatch,
     state: PartitionState,
     halted: () => boolean,
-    handle: (record: ConsumedRecord) => Promise<boolean>,
-    finished: (record: ConsumedRecord) => void,
+    handle: (record: ConsumedRecord) => boolean | Promise<boolean>,
+    finished: (record: ConsumedRecord, offset: bigint) => void,
     signal: AbortSignal,
   ): Promise<void> {
     const records = batch.records;
@@ -433,7 +451,7 @@ class KafkaSubscriber implements Subscriber {
     const advance = () => {
       let last: ConsumedRecord | undefined;
       while (prefix < records.length && done[prefix]) last = records[prefix++];
-      if (last) finished(last);
+      if (last) finished(last, BigInt(last.offset));
     };
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as ConsumedRecord;

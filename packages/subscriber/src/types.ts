@@ -47,12 +47,29 @@ export interface InboundMessage {
   outcome: 'handled' | 'dead-lettered' | 'skipped' | undefined;
   /** Aborted when the partition is revoked or the subscriber stops: stop and leave the record uncommitted. */
   readonly lifecycle: AbortSignal;
-  /** The current attempt's signal (lifecycle, or the attempt's timeout); handlers get it. */
-  signal: AbortSignal;
+  /**
+   * The current attempt (set by the timeout middleware): its `signal()`, made on first use,
+   * aborts on the attempt's timeout or when the partition is released.
+   */
+  attempt$: { signal(): AbortSignal } | undefined;
   heartbeat(): Promise<void>;
 }
 
-export type MessageHandler = (message: InboundMessage) => Promise<void>;
+/**
+ * One step of the chain. It may finish synchronously (return nothing) or asynchronously
+ * (return a promise): most records pass through without waiting for anything, and not
+ * making a promise per step for them is most of the SDK's per-record cost.
+ */
+export type MessageHandler = (message: InboundMessage) => void | Promise<void>;
 
-/** Wraps the next step of the chain: `(next) => async (message) => { …; await next(message); … }`. */
+/**
+ * Wraps the next step of the chain, e.g.
+ * `(next) => async (message) => { …; await next(message); … }` (an async middleware is fine;
+ * `isPromise()` lets a middleware stay synchronous when `next` was).
+ */
 export type Middleware = (next: MessageHandler) => MessageHandler;
+
+/** True for a promise (or any thenable) a step returned. */
+export function isPromise(value: unknown): value is Promise<void> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}

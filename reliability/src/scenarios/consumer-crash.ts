@@ -72,9 +72,10 @@ export async function memberFaults(kind: 'crash' | 'storm', events: number, roun
   const logCheck = analyzeLog(workload.acks, workload.failures, log);
   const handled = pool.handled();
   const handling = analyzeHandling(log, handled);
-  // A killed member re-delivers at most what it handled since its last commit: ~100 records
-  // (commit.everyRecords) plus what finished while that commit was in flight.
-  const duplicateBound = Math.max(1, kills) * 400 + leaves * 50;
+  // A killed member re-delivers at most what it handled since its last commit: 1,000
+  // records or 1 s of work (commit.everyRecords / intervalMs), plus what finished while that
+  // commit was in flight. A graceful leave commits first.
+  const duplicateBound = Math.max(1, kills) * 1_200 + leaves * 50;
   return {
     id: kind === 'crash' ? 'consumer-crash' : 'rebalance-storm',
     title: kind === 'crash' ? '3. Consumer crashes' : '4. Rebalance storm',

@@ -3,7 +3,7 @@ import { type HeaderValue, type Producer, partitionForKey } from '@kbus/transpor
 import { DLT_HEADERS } from '../dead-letter-headers.ts';
 import { isAborted, pause } from '../errors.ts';
 import { reportOutcome } from '../outcome.ts';
-import type { InboundMessage, Middleware } from '../types.ts';
+import { type InboundMessage, isPromise, type Middleware } from '../types.ts';
 
 export interface DeadLetterTarget {
   /** The dead-letter topic of a source topic. */
@@ -36,16 +36,21 @@ function describeError(error: unknown): Record<string, string> {
  * until it works or the partition is released (then the record is redelivered).
  */
 export function deadLetter(producer: Producer, target: DeadLetterTarget, retryDelayMs = 1_000): Middleware {
-  return (next) => async (message) => {
-    try {
-      await next(message);
-    } catch (error) {
+  return (next) => (message) => {
+    const failed = async (error: unknown): Promise<void> => {
       if (isAborted(error) || message.lifecycle.aborted) throw error;
       const started = performance.now();
       await send(producer, target, message, error, retryDelayMs);
       message.outcome = 'dead-lettered';
       reportOutcome(message, 'dead-lettered', performance.now() - started, error);
+    };
+    let result: void | Promise<void>;
+    try {
+      result = next(message);
+    } catch (error) {
+      return failed(error);
     }
+    return isPromise(result) ? result.then(undefined, failed) : undefined;
   };
 }
 

@@ -7,17 +7,25 @@ import type { Middleware } from '../types.ts';
  * `ce_type` header and not decoded at all. Decode failures are not retriable (they go to
  * the dead-letter topic), except an unreachable registry, which is.
  */
-export function decode(serde: Serde, skips: (type: string) => boolean): Middleware {
-  return (next) => async (message) => {
-    const type = headerString(message.record.headers, EVENT_HEADERS.type);
-    if (type !== undefined && message.topic.eventOfType(type) && skips(type)) {
-      message.outcome = 'skipped';
-      return;
+export function decode(serde: Serde, skips: ((type: string) => boolean) | undefined): Middleware {
+  return (next) => (message) => {
+    if (skips) {
+      const type = headerString(message.record.headers, EVENT_HEADERS.type);
+      if (type !== undefined && message.topic.eventOfType(type) && skips(type)) {
+        message.outcome = 'skipped';
+        return;
+      }
     }
+    if (message.decoded) return next(message);
     // Synchronously when the writer schema is cached (the steady state), else fetch it.
-    message.decoded ??=
-      serde.decodeCached(message.topic, message.record.value) ??
-      (await serde.decode(message.topic, message.record.value));
-    await next(message);
+    const cached = serde.decodeCached(message.topic, message.record.value);
+    if (cached) {
+      message.decoded = cached;
+      return next(message);
+    }
+    return serde.decode(message.topic, message.record.value).then((decoded) => {
+      message.decoded = decoded;
+      return next(message);
+    });
   };
 }

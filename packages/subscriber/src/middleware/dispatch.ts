@@ -1,9 +1,56 @@
 import { type AnyEventDefinition, channels, type HandleContext, isKbusError, KbusError } from '@kbus/core';
-import type { Handler, HandlerContext, MessageHandler } from '../types.ts';
+import { type Handler, type HandlerContext, type InboundMessage, isPromise, type MessageHandler } from '../types.ts';
 
 function text(value: Buffer | string | undefined | null): string | undefined {
   if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : value.toString('utf8');
+}
+
+/** What a handler gets next to the event; its parts are computed only when read. */
+class Context implements HandlerContext {
+  private readonly message: InboundMessage;
+  readonly attempt: number;
+
+  constructor(message: InboundMessage) {
+    this.message = message;
+    this.attempt = message.attempt;
+  }
+
+  get topic(): string {
+    return this.message.topic.name;
+  }
+
+  get partition(): number {
+    return this.message.partition;
+  }
+
+  get offset(): string {
+    return this.message.record.offset;
+  }
+
+  get key(): string | undefined {
+    return text(this.message.record.key);
+  }
+
+  get headers(): Readonly<Record<string, string | undefined>> {
+    return Object.fromEntries(Object.entries(this.message.record.headers).map(([k, v]) => [k, text(v)]));
+  }
+
+  get signal(): AbortSignal {
+    return this.message.attempt$?.signal() ?? this.message.lifecycle;
+  }
+
+  heartbeat(): Promise<void> {
+    return this.message.heartbeat();
+  }
+}
+
+function failure(type: string, error: unknown): unknown {
+  if (isKbusError(error)) return error;
+  return new KbusError('HANDLER_FAILED', `handler of "${type}" failed: ${(error as Error)?.message ?? String(error)}`, {
+    retriable: true,
+    cause: error,
+  });
 }
 
 /**
@@ -15,66 +62,62 @@ export function dispatch(
   handlers: Readonly<Record<string, Handler<AnyEventDefinition> | undefined>>,
   unhandled: 'skip' | 'dead-letter',
 ): MessageHandler {
-  return async (message) => {
+  return (message) => {
     const decoded = message.decoded;
     if (!decoded) throw new Error('dispatch needs a decoded message');
-    const handler = handlers[decoded.event.type];
+    const type = decoded.event.type;
+    const handler = handlers[type];
     if (!handler) {
       if (unhandled === 'skip') {
         message.outcome = 'skipped';
         return;
       }
-      throw new KbusError('UNKNOWN_EVENT_TYPE', `no handler for "${decoded.event.type}" in group ${message.groupId}`, {
-        details: { eventType: decoded.event.type },
+      throw new KbusError('UNKNOWN_EVENT_TYPE', `no handler for "${type}" in group ${message.groupId}`, {
+        details: { eventType: type },
       });
     }
-    const { record } = message;
-    const context: HandlerContext = {
-      topic: message.topic.name,
-      partition: message.partition,
-      offset: record.offset,
-      key: text(record.key),
-      headers: Object.fromEntries(Object.entries(record.headers).map(([k, v]) => [k, text(v)])),
-      attempt: message.attempt,
-      signal: message.signal,
-      heartbeat: message.heartbeat,
-    };
-    const run = async () => {
+    const context = new Context(message);
+    if (!channels.handle.hasSubscribers) {
+      let result: void | Promise<void>;
       try {
-        await handler(decoded.envelope as never, context);
+        result = handler(decoded.envelope as never, context);
       } catch (error) {
-        if (isKbusError(error)) throw error;
-        throw new KbusError(
-          'HANDLER_FAILED',
-          `handler of "${decoded.event.type}" failed: ${(error as Error)?.message ?? String(error)}`,
-          {
-            retriable: true,
-            cause: error,
+        throw failure(type, error);
+      }
+      if (isPromise(result)) {
+        return result.then(
+          () => {
+            message.outcome = 'handled';
+          },
+          (error: unknown) => {
+            throw failure(type, error);
           },
         );
       }
-    };
-    if (!channels.handle.hasSubscribers) {
-      await run();
-    } else {
+      message.outcome = 'handled';
+      return;
+    }
+    return (async () => {
       const trace: HandleContext = {
         groupId: message.groupId,
         topic: message.topic.name,
         partition: message.partition,
-        offset: record.offset,
-        eventType: decoded.event.type,
+        offset: message.record.offset,
+        eventType: type,
         eventId: decoded.envelope.id,
         attempt: message.attempt,
       };
       const started = performance.now();
       await channels.handle.tracePromise(async () => {
         try {
-          await run();
+          await handler(decoded.envelope as never, context);
+        } catch (error) {
+          throw failure(type, error);
         } finally {
           trace.durationMs = performance.now() - started;
         }
       }, trace);
-    }
-    message.outcome = 'handled';
+      message.outcome = 'handled';
+    })();
   };
 }

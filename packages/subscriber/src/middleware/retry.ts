@@ -1,7 +1,7 @@
 import { isKbusError } from '@kbus/core';
 import { isAborted, isRetriable, pause } from '../errors.ts';
 import { reportOutcome } from '../outcome.ts';
-import type { Middleware } from '../types.ts';
+import { isPromise, type Middleware } from '../types.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (default 3). */
@@ -46,20 +46,26 @@ export function backoff(policy: ResolvedRetryPolicy, failedAttempt: number, rand
  * it lasts, so valid events are never dead-lettered because of it.
  */
 export function retry(policy: ResolvedRetryPolicy): Middleware {
-  return (next) => async (message) => {
-    for (let attempt = 1; ; attempt++) {
+  return (next) => (message) => {
+    const run = (attempt: number): void | Promise<void> => {
       message.attempt = attempt;
       const started = performance.now();
-      try {
-        await next(message);
-        return;
-      } catch (error) {
+      const failed = async (error: unknown): Promise<void> => {
         if (isAborted(error) || message.lifecycle.aborted) throw error;
         const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
         if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
         reportOutcome(message, 'retried', performance.now() - started, error);
         await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
+        return run(attempt + 1);
+      };
+      let result: void | Promise<void>;
+      try {
+        result = next(message);
+      } catch (error) {
+        return failed(error);
       }
-    }
+      return isPromise(result) ? result.then(undefined, failed) : undefined;
+    };
+    return run(1);
   };
 }

@@ -1,35 +1,91 @@
 import { KbusError } from '@kbus/core';
-import type { Middleware } from '../types.ts';
+import { AbortedError } from '../errors.ts';
+import { type InboundMessage, isPromise, type Middleware } from '../types.ts';
+
+/** One attempt (a class: no closures per record); it waits on the watchdog only if it has to. */
+class Attempt {
+  readonly deadline: number;
+  readonly message: InboundMessage;
+  private controller: AbortController | undefined;
+  private abandoned: { reason: unknown } | undefined;
+  private settleWith: ((error?: unknown) => void) | undefined;
+
+  constructor(message: InboundMessage, deadline: number) {
+    this.message = message;
+    this.deadline = deadline;
+  }
+
+  /** The handler's signal, made on first use. */
+  signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abandoned) this.controller.abort(this.abandoned.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Turns a pending attempt into a promise the watchdog can fail. */
+  watch(work: Promise<void>, running: Set<Attempt>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.settleWith = (error) => {
+        running.delete(this);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      running.add(this);
+      work.then(
+        () => this.settleWith?.(),
+        (error: unknown) => this.settleWith?.(error ?? new Error('the handler rejected without a reason')),
+      );
+    });
+  }
+
+  fail(error: Error, reason: unknown): void {
+    this.abandoned = { reason };
+    this.controller?.abort(reason);
+    this.settleWith?.(error);
+  }
+}
 
 /**
  * Bounds one attempt: after `timeoutMs` the attempt fails with a retriable TIMEOUT and the
  * handler's `signal` aborts (JavaScript cannot stop a promise; handlers should pass the
- * signal on to their I/O). The session stays alive meanwhile: the running batch heartbeats
- * on its own interval.
+ * signal on to their I/O). When the partition is released (revocation, stop) the attempt
+ * is abandoned the same way, as an AbortedError, and the record stays uncommitted.
+ *
+ * One watchdog timer serves every running attempt (a timer per record costs more than
+ * most handlers); deadlines are kept to within a quarter of the timeout, at most 1 s. The
+ * session stays alive meanwhile: the running batch heartbeats on its own interval.
  */
 export function timeout(timeoutMs: number): Middleware {
-  return (next) => async (message) => {
-    const controller = new AbortController();
-    const onLifecycleAbort = () => controller.abort(message.lifecycle.reason);
-    message.lifecycle.addEventListener('abort', onLifecycleAbort, { once: true });
-    message.signal = controller.signal;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        next(message),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const error = new KbusError('TIMEOUT', `the handler did not finish within ${timeoutMs} ms`, {
-              retriable: true,
-            });
-            controller.abort(error);
-            reject(error);
-          }, timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      message.lifecycle.removeEventListener('abort', onLifecycleAbort);
+  const running = new Set<Attempt>();
+  const every = Math.min(1_000, Math.max(10, Math.floor(timeoutMs / 4)));
+  let watchdog: NodeJS.Timeout | undefined;
+  const check = () => {
+    const now = Date.now();
+    for (const attempt of running) {
+      const { lifecycle } = attempt.message;
+      if (lifecycle.aborted) {
+        attempt.fail(new AbortedError('the partition was released while its handler ran'), lifecycle.reason);
+      } else if (now >= attempt.deadline) {
+        const error = new KbusError('TIMEOUT', `the handler did not finish within ${timeoutMs} ms`, {
+          retriable: true,
+        });
+        attempt.fail(error, error);
+      }
     }
+    if (running.size === 0 && watchdog) {
+      clearInterval(watchdog);
+      watchdog = undefined;
+    }
+  };
+  return (next) => (message) => {
+    const attempt = new Attempt(message, Date.now() + timeoutMs);
+    message.attempt$ = attempt;
+    const result = next(message);
+    // Finished already (the common case for quick handlers): nothing to bound.
+    if (!isPromise(result)) return;
+    watchdog ??= setInterval(check, every).unref();
+    return attempt.watch(result, running);
   };
 }

@@ -251,6 +251,37 @@ export async function startContainerStack(options: ContainerStackOptions = {}): 
  * The image named by the caller or env var; else the official image, unless only the locally
  * built kbus/* one is present (a machine without an image registry), then that one.
  */
+/**
+ * Whether the container stack can start without pulling anything: the Kafka and registry
+ * images (as they would be chosen) and, unless TESTCONTAINERS_RYUK_DISABLED=true, the Ryuk
+ * image testcontainers starts first are present in the local engine. The automatic
+ * provider choice uses it, so that a machine with Docker but no image registry (or no
+ * images yet) falls back to the process stack instead of failing on a pull.
+ */
+export async function containerImagesPresent(
+  options: ContainerStackOptions = {},
+): Promise<{ present: boolean; missing: string[] }> {
+  const runtime = await getContainerRuntimeClient();
+  const exists = (name: string) => runtime.image.exists(ImageName.fromString(name)).catch(() => false);
+  const wanted = await Promise.all([
+    chooseImage(runtime, options.kafkaImage ?? process.env.KBUS_KAFKA_IMAGE, DEFAULT_KAFKA_IMAGE, LOCAL_KAFKA_IMAGE),
+    chooseImage(
+      runtime,
+      options.registryImage ?? process.env.KBUS_REGISTRY_IMAGE,
+      DEFAULT_REGISTRY_IMAGE,
+      LOCAL_REGISTRY_IMAGE,
+    ),
+  ]);
+  const missing: string[] = [];
+  for (const image of wanted) if (!(await exists(image))) missing.push(image);
+  if (process.env.TESTCONTAINERS_RYUK_DISABLED !== 'true') {
+    const images = await runtime.container.dockerode.listImages().catch(() => []);
+    const hasRyuk = images.some((i) => (i.RepoTags ?? []).some((tag) => tag.startsWith('testcontainers/ryuk:')));
+    if (!hasRyuk) missing.push('testcontainers/ryuk (or set TESTCONTAINERS_RYUK_DISABLED=true)');
+  }
+  return { present: missing.length === 0, missing };
+}
+
 async function chooseImage(
   runtime: ContainerRuntimeClient,
   named: string | undefined,

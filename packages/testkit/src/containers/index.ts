@@ -2,6 +2,7 @@ export {
   type ContainerStack,
   ContainerStackError,
   type ContainerStackOptions,
+  containerImagesPresent,
   DEFAULT_KAFKA_IMAGE,
   DEFAULT_REGISTRY_IMAGE,
   dockerAvailable,

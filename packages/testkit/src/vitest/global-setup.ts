@@ -34,9 +34,17 @@ async function chooseProvider(): Promise<{ provider: Provider; why: string }> {
   if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL) {
     return { provider: 'external', why: 'KAFKA_BROKERS and SCHEMA_REGISTRY_URL are set' };
   }
-  const { dockerAvailable } = await import('../containers/container-stack.ts');
-  if (await dockerAvailable()) return { provider: 'container', why: 'a Docker engine answers' };
-  return { provider: 'process', why: 'no Docker engine answers' };
+  const { containerImagesPresent, dockerAvailable } = await import('../containers/container-stack.ts');
+  if (!(await dockerAvailable())) return { provider: 'process', why: 'no Docker engine answers' };
+  const images = await containerImagesPresent().catch(() => ({
+    present: false,
+    missing: ['(the engine did not list its images)'],
+  }));
+  if (images.present) return { provider: 'container', why: 'a Docker engine answers and has the images' };
+  return {
+    provider: 'process',
+    why: `a Docker engine answers but lacks ${images.missing.join(', ')}; pull them (or run docker/build-images.sh), or set KBUS_TEST_PROVIDER=container to let testcontainers pull`,
+  };
 }
 
 function expose(brokers: string, registryUrl: string): () => void {
