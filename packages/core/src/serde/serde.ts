@@ -75,7 +75,10 @@ export function readSchemaId(bytes: Uint8Array | null | undefined): number {
       `the record is ${bytes.length} bytes long, shorter than the 5-byte wire-format header`,
     );
   }
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readInt32BE(1);
+  // Big-endian, signed (as Java's int), without making a Buffer view.
+  return (
+    ((bytes[1] as number) << 24) | ((bytes[2] as number) << 16) | ((bytes[3] as number) << 8) | (bytes[4] as number) | 0
+  );
 }
 
 interface Reader {
