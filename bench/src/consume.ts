@@ -435,7 +435,7 @@ export async function main(): Promise<BenchResult> {
         'raw eachBatch + serde.decode',
         'SDK subscriber',
         0.85,
-        'both decode and validate with zod; the SDK commits every 100 records (default) and at batch end, raw at batch end',
+        'both decode and validate with zod; the SDK commits every 1,000 records or 1 s (default) and at batch end, raw at batch end',
       ),
       throughputRow(
         bulk,
