@@ -199,6 +199,75 @@ export function row(r: Omit<ResultRow, 'met'>): ResultRow {
   return met === undefined ? r : { ...r, met };
 }
 
+/** What a row states besides the figures it computes. */
+type RowLabels = Omit<ResultRow, 'met' | 'metric' | 'baselineValue' | 'sdkValue' | 'ratio' | 'rssPeakMb'>;
+
+/**
+ * A row from alternating runs: the median value of each side (rounded to `digits`) and the
+ * median of the per-round ratios.
+ */
+export function pairedRow<T>(
+  runs: ReadonlyArray<VariantRun<T>>,
+  metric: string,
+  value: (result: T) => number,
+  digits: number,
+  labels: RowLabels,
+): ResultRow {
+  const side = (variant: string) => round(median(runsOf(runs, variant).map((r) => value(r.result))), digits);
+  return row({
+    ...labels,
+    metric,
+    baselineValue: side(labels.baseline),
+    sdkValue: side(labels.sdk),
+    ratio: round(medianRatio(runs, labels.sdk, labels.baseline, value), 2),
+    rssPeakMb: rssOf(runs, labels.baseline, labels.sdk),
+  });
+}
+
+/** The median msgs/s of one variant's runs. */
+export function medianMsgsPerS(runs: ReadonlyArray<VariantRun<{ readonly msgsPerS: number }>>, variant: string) {
+  return Math.round(median(runsOf(runs, variant).map((r) => r.result.msgsPerS)));
+}
+
+/** A msgs/s row (higher is better) from alternating runs. */
+export function throughputRow(
+  runs: ReadonlyArray<VariantRun<{ readonly msgsPerS: number }>>,
+  benchmark: string,
+  baseline: string,
+  sdk: string,
+  target: number | undefined,
+  note: string,
+): ResultRow {
+  return pairedRow(runs, 'msgs/s', (r) => r.msgsPerS, 0, {
+    benchmark,
+    baseline,
+    sdk,
+    better: 'higher',
+    ...(target === undefined ? {} : { target }),
+    note,
+  });
+}
+
+/** A latency row: percentile `p` of each side's pooled samples (ms); lower is better. */
+export function percentileRow(
+  p: number,
+  samples: { readonly baseline: readonly number[]; readonly sdk: readonly number[] },
+  rssPeakMb: ResultRow['rssPeakMb'],
+  labels: Omit<RowLabels, 'better'>,
+): ResultRow {
+  const base = percentile(samples.baseline, p);
+  const sdk = percentile(samples.sdk, p);
+  return row({
+    ...labels,
+    metric: `p${p} ms`,
+    baselineValue: round(base, 2),
+    sdkValue: round(sdk, 2),
+    ratio: round(sdk / base, 2),
+    better: 'lower',
+    ...(rssPeakMb === undefined ? {} : { rssPeakMb }),
+  });
+}
+
 export interface BenchResult {
   readonly name: string;
   readonly startedAt: string;

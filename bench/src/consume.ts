@@ -29,18 +29,19 @@ import {
   machine,
   mb,
   median,
-  medianRatio,
+  medianMsgsPerS,
   peakRss,
   percentile,
+  percentileRow,
   type ResultRow,
   RssSampler,
   report,
   round,
-  row,
   rssNow,
   rssOf,
   runsOf,
   sleep,
+  throughputRow,
   type VariantRun,
 } from './common.ts';
 import { BenchAccountCreated, type BenchTopic, benchTopic, connection, payloads } from './contracts.ts';
@@ -402,32 +403,6 @@ export async function main(): Promise<BenchResult> {
 
     // ---- results
     const rows: ResultRow[] = [];
-    const msgs = (runs: Array<VariantRun<ConsumeRun>>, variant: string) =>
-      Math.round(median(runsOf(runs, variant).map((r) => r.result.msgsPerS)));
-    const throughputRow = (
-      runs: Array<VariantRun<ConsumeRun>>,
-      benchmark: string,
-      baseline: string,
-      sdk: string,
-      target: number | undefined,
-      note: string,
-    ) =>
-      row({
-        benchmark,
-        metric: 'msgs/s',
-        baseline,
-        baselineValue: msgs(runs, baseline),
-        sdk,
-        sdkValue: msgs(runs, sdk),
-        ratio: round(
-          medianRatio(runs, sdk, baseline, (r) => r.msgsPerS),
-          2,
-        ),
-        better: 'higher',
-        ...(target === undefined ? {} : { target }),
-        rssPeakMb: rssOf(runs, baseline, sdk),
-        note,
-      });
     rows.push(
       throughputRow(
         bulk,
@@ -472,20 +447,12 @@ export async function main(): Promise<BenchResult> {
       [50, 1.2],
       [99, 1.5],
     ] as const) {
-      const base = percentile(latencies.raw, p);
-      const sdk = percentile(latencies.sdk, p);
       rows.push(
-        row({
+        percentileRow(p, { baseline: latencies.raw, sdk: latencies.sdk }, rssOf(e2e, rawE2e, sdkE2e), {
           benchmark: 'consume (c): end-to-end latency publish → handler',
-          metric: `p${p} ms`,
           baseline: rawE2e,
-          baselineValue: round(base, 2),
           sdk: sdkE2e,
-          sdkValue: round(sdk, 2),
-          ratio: round(sdk / base, 2),
-          better: 'lower',
           target,
-          rssPeakMb: rssOf(e2e, rawE2e, sdkE2e),
           note: `${E2E_ROUNDS} alternating rounds of ${E2E_EVENTS} events, one every ${E2E_INTERVAL_MS} ms; both consumers decode`,
         }),
       );
@@ -495,7 +462,7 @@ export async function main(): Promise<BenchResult> {
         [...new Set(runs.map((r) => r.variant))].map((v) => [
           v,
           {
-            msgsPerSMedian: msgs(runs, v),
+            msgsPerSMedian: medianMsgsPerS(runs, v),
             cpuUsPerMsgMedian: round(median(runsOf(runs, v).map((r) => r.result.cpuUsPerMsg)), 1),
             runs: runsOf(runs, v).map((r) => r.result),
             rssPeakMb: peakRss(runs, v),

@@ -23,17 +23,18 @@ import {
   log,
   machine,
   median,
-  medianRatio,
+  medianMsgsPerS,
   peakRss,
   percentile,
+  percentileRow,
   type ResultRow,
   RssSampler,
   report,
   round,
-  row,
   rssNow,
   rssOf,
   runsOf,
+  throughputRow,
   type VariantRun,
   withConcurrency,
 } from './common.ts';
@@ -234,32 +235,6 @@ export async function main(): Promise<BenchResult> {
     );
 
     const rows: ResultRow[] = [];
-    const msgs = (runs: Array<VariantRun<Throughput>>, variant: string) =>
-      Math.round(median(runsOf(runs, variant).map((r) => r.result.msgsPerS)));
-    const throughputRow = (
-      runs: Array<VariantRun<Throughput>>,
-      benchmark: string,
-      baseline: string,
-      sdk: string,
-      target: number | undefined,
-      note: string,
-    ) =>
-      row({
-        benchmark,
-        metric: 'msgs/s',
-        baseline,
-        baselineValue: msgs(runs, baseline),
-        sdk,
-        sdkValue: msgs(runs, sdk),
-        ratio: round(
-          medianRatio(runs, sdk, baseline, (t) => t.msgsPerS),
-          2,
-        ),
-        better: 'higher',
-        ...(target === undefined ? {} : { target }),
-        rssPeakMb: rssOf(runs, baseline, sdk),
-        note,
-      });
     rows.push(
       throughputRow(
         bulk,
@@ -304,22 +279,19 @@ export async function main(): Promise<BenchResult> {
       [99, undefined, 'raw send'],
       [50, undefined, 'raw send + same headers'],
     ] as const) {
-      const base = percentile(pooled(baselineVariant), p);
-      const sdk = percentile(pooled('SDK publish'), p);
       rows.push(
-        row({
-          benchmark: `publish (c): single awaited publish, sequential${baselineVariant === 'raw send' ? '' : ', raw with headers'}`,
-          metric: `p${p} ms`,
-          baseline: `${baselineVariant} (awaited)`,
-          baselineValue: round(base, 2),
-          sdk: 'SDK publish (awaited)',
-          sdkValue: round(sdk, 2),
-          ratio: round(sdk / base, 2),
-          better: 'lower',
-          ...(target === undefined ? {} : { target }),
-          rssPeakMb: rssOf(latency, baselineVariant, 'SDK publish'),
-          note: `pooled over ${LATENCY_ROUNDS} alternating blocks of ${LATENCY_BLOCK}`,
-        }),
+        percentileRow(
+          p,
+          { baseline: pooled(baselineVariant), sdk: pooled('SDK publish') },
+          rssOf(latency, baselineVariant, 'SDK publish'),
+          {
+            benchmark: `publish (c): single awaited publish, sequential${baselineVariant === 'raw send' ? '' : ', raw with headers'}`,
+            baseline: `${baselineVariant} (awaited)`,
+            sdk: 'SDK publish (awaited)',
+            ...(target === undefined ? {} : { target }),
+            note: `pooled over ${LATENCY_ROUNDS} alternating blocks of ${LATENCY_BLOCK}`,
+          },
+        ),
       );
     }
 
@@ -328,7 +300,7 @@ export async function main(): Promise<BenchResult> {
         [...new Set(runs.map((r) => r.variant))].map((v) => [
           v,
           {
-            msgsPerSMedian: msgs(runs, v),
+            msgsPerSMedian: medianMsgsPerS(runs, v),
             msgsPerSAll: runsOf(runs, v).map((r) => r.result.msgsPerS),
             cpuUsPerMsgMedian: round(median(runsOf(runs, v).map((r) => r.result.cpuUsPerMsg)), 1),
             rssPeakMb: peakRss(runs, v),

@@ -16,14 +16,12 @@ import {
   log,
   machine,
   median,
-  medianRatio,
+  pairedRow,
   type ResultRow,
   RssSampler,
   report,
   round,
-  row,
   rssNow,
-  rssOf,
   runsOf,
   type VariantRun,
 } from './common.ts';
@@ -199,8 +197,6 @@ export async function main(): Promise<BenchResult> {
     // Each row alternates its two variants directly (A B, B A, …) so that both sides of a
     // ratio are measured within a few tens of milliseconds of each other.
     const allRuns: Array<VariantRun<Timing>> = [];
-    const ns = (list: Array<VariantRun<Timing>>, variant: string) =>
-      round(median(runsOf(list, variant).map((r) => r.result.nsPerOp)), 1);
     const costRow = async (
       benchmark: string,
       baseline: string,
@@ -214,20 +210,12 @@ export async function main(): Promise<BenchResult> {
         sampler,
       );
       allRuns.push(...list);
-      const result = row({
+      const result = pairedRow(list, 'ns/op', (t) => t.nsPerOp, 1, {
         benchmark,
-        metric: 'ns/op',
         baseline,
-        baselineValue: ns(list, baseline),
         sdk,
-        sdkValue: ns(list, sdk),
-        ratio: round(
-          medianRatio(list, sdk, baseline, (t) => t.nsPerOp),
-          2,
-        ),
         better: 'lower',
         ...(target === undefined ? {} : { target }),
-        rssPeakMb: rssOf(list, baseline, sdk),
         note,
       });
       log(`  ${benchmark}: ${result.baselineValue} vs ${result.sdkValue} ns/op, ratio ${result.ratio}`);
