@@ -12,6 +12,7 @@ import {
   defineEvent,
   defineTopic,
   isKbusError,
+  RegistryClient,
 } from '../src/index.ts';
 
 // Every subject this file registers starts with this prefix; they are deleted afterwards.
@@ -127,6 +128,27 @@ describe('serde against the real schema registry', () => {
     expect(proxy.requests.map((r) => `${r.method} ${r.path.replace(/\d+$/, 'ID')}`)).toEqual([
       'GET /apis/ccompat/v7/schemas/ids/ID',
     ]);
+  });
+
+  it('sends a request again when an attempt hangs, and reports a registry that never answers as unavailable', async () => {
+    await using proxy = await startRegistryProxy();
+    proxy.stallNext(2);
+    await new RegistryClient({ url: proxy.url, attemptTimeoutMs: 300, timeoutMs: 10_000 }).ping();
+    expect(proxy.requests.map((r) => `${r.method} ${r.path.replace(/^.*\//, '')}`)).toEqual([
+      'GET subjects',
+      'GET subjects',
+      'GET subjects',
+    ]);
+
+    proxy.reset();
+    proxy.stallNext(Number.MAX_SAFE_INTEGER);
+    const error = await new RegistryClient({ url: proxy.url, attemptTimeoutMs: 200, timeoutMs: 1_000 }).ping().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isKbusError(error) && error.code).toBe('REGISTRY_UNAVAILABLE');
+    expect(isKbusError(error) && error.retriable).toBe(true);
+    expect(proxy.requests.length).toBeGreaterThanOrEqual(4);
   });
 
   it('shares one registration among concurrent first uses', async () => {

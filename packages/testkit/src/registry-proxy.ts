@@ -14,6 +14,11 @@ export interface RegistryProxy extends AsyncDisposable {
   readonly requests: readonly RecordedRequest[];
   /** Forget the requests recorded so far. */
   reset(): void;
+  /**
+   * The next `count` requests are recorded but never answered (their connections stay
+   * open until the proxy closes): a registry that hangs.
+   */
+  stallNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -30,8 +35,14 @@ export interface RegistryProxy extends AsyncDisposable {
 export async function startRegistryProxy(target: string = testStack().registryUrl): Promise<RegistryProxy> {
   const upstream = new URL(target);
   const requests: RecordedRequest[] = [];
+  let stalls = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
+    if (stalls > 0) {
+      stalls--;
+      req.resume();
+      return;
+    }
     const forward = httpRequest(
       {
         host: upstream.hostname,
@@ -63,6 +74,9 @@ export async function startRegistryProxy(target: string = testStack().registryUr
     requests,
     reset: () => {
       requests.length = 0;
+    },
+    stallNext: (count) => {
+      stalls = count;
     },
     close,
     [Symbol.asyncDispose]: close,

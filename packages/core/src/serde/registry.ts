@@ -11,6 +11,12 @@ export interface RegistryOptions {
   readonly clientId?: string;
   /** Bound of one call, retries included (default 15 s): a registry that hangs counts as unavailable. */
   readonly timeoutMs?: number;
+  /**
+   * Bound of one HTTP attempt (default 5 s). An attempt without an answer by then is
+   * abandoned and the request sent again while `timeoutMs` allows: every request this client
+   * makes is idempotent (registering a schema already registered returns its id).
+   */
+  readonly attemptTimeoutMs?: number;
 }
 
 interface ApiResponse {
@@ -72,7 +78,11 @@ export class RegistryClient {
         multiplier: 2,
       },
     });
-    this.api = withTimeout((client as unknown as { api: RegistryApi }).api, options.timeoutMs ?? 15_000);
+    this.api = withDeadlines(
+      (client as unknown as { api: RegistryApi }).api,
+      options.timeoutMs ?? 15_000,
+      options.attemptTimeoutMs ?? 5_000,
+    );
   }
 
   /** Rejects with REGISTRY_UNAVAILABLE (or REGISTRY_REJECTED) unless the registry answers. */
@@ -221,16 +231,33 @@ export class RegistryClient {
   }
 }
 
-/** Each call of the API rejects (as unavailable: no status) when it has no answer in time. */
-function withTimeout(api: RegistryApi, timeoutMs: number): RegistryApi {
+const NO_ANSWER = Symbol('no answer');
+
+/** `promise`, or NO_ANSWER if it has not settled within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof NO_ANSWER> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof NO_ANSWER>((resolve) => {
+    timer = setTimeout(() => resolve(NO_ANSWER), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Each call of the API sends its request again when an attempt has no answer within
+ * `attemptMs`, and rejects (as unavailable: no status) when the call has no answer within
+ * `timeoutMs`. A request that hangs (a stalled connection, a registry paused for a moment)
+ * thus costs one attempt, not the whole call.
+ */
+function withDeadlines(api: RegistryApi, timeoutMs: number, attemptMs: number): RegistryApi {
   const bound =
     (call: ApiCall): ApiCall =>
-    (params) => {
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      });
-      return Promise.race([call(params), expired]).finally(() => clearTimeout(timer));
+    async (params) => {
+      const deadline = Date.now() + timeoutMs;
+      for (let attempt = 1; ; attempt++) {
+        const answer = await within(call(params), Math.max(1, Math.min(attemptMs, deadline - Date.now())));
+        if (answer !== NO_ANSWER) return answer;
+        if (Date.now() >= deadline) throw new Error(`no answer within ${timeoutMs} ms (${attempt} attempts)`);
+      }
     };
   return {
     Schema: { find: bound(api.Schema.find) },
