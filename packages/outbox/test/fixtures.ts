@@ -18,12 +18,18 @@ export function ledgerTopic(name: string) {
   return defineTopic({ name, aggregate: 'account', events: [BalanceChanged], partitions: 3 });
 }
 
-/** A fresh PostgreSQL schema with the outbox tables and a balances table; dropped on dispose. */
+/**
+ * A fresh PostgreSQL schema with the outbox tables and a balances table; dropped on dispose.
+ * A balance's `version` counts its committed changes: the order of an account's transactions
+ * as PostgreSQL committed them, told by the application's data rather than by the outbox.
+ */
 export async function freshDatabase() {
   const schema = uniqueName('kbus_test').replaceAll('-', '_').toLowerCase();
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
   await migrate(pool, { schema });
-  await pool.query(`CREATE TABLE "${schema}".balances (account_id text PRIMARY KEY, balance bigint NOT NULL)`);
+  await pool.query(
+    `CREATE TABLE "${schema}".balances (account_id text PRIMARY KEY, balance bigint NOT NULL, version int NOT NULL DEFAULT 1)`,
+  );
   return {
     schema,
     pool,

@@ -49,19 +49,20 @@ async function kafkaOrder(topic: ReturnType<typeof ledgerTopic>, minRecords: num
   return { order, distinct: seen, records };
 }
 
+/** A ledger topic created on the broker and an outbox for it in `schema`, ready to add to. */
+async function ledgerOutbox(schema: string, prefix: string) {
+  const topic = ledgerTopic(uniqueName(prefix));
+  await ensureTopic(topic);
+  const stack = testStack();
+  const outbox = createOutbox({ topics: [topic], source: 'ledger', registry: { url: stack.registryUrl }, schema });
+  await outbox.prepare();
+  return { topic, stack, outbox };
+}
+
 describe('transactional outbox on PostgreSQL', () => {
   it('publishes events of committed transactions, never those of rolled-back ones', async () => {
     await using db = await freshDatabase();
-    const topic = ledgerTopic(uniqueName('outbox'));
-    await ensureTopic(topic);
-    const stack = testStack();
-    const outbox = createOutbox({
-      topics: [topic],
-      source: 'ledger',
-      registry: { url: stack.registryUrl },
-      schema: db.schema,
-    });
-    await outbox.prepare();
+    const { topic, stack, outbox } = await ledgerOutbox(db.schema, 'outbox');
     try {
       const committed: string[] = [];
       const rolledBack: string[] = [];
@@ -107,16 +108,7 @@ describe('transactional outbox on PostgreSQL', () => {
 
   it('with two relays and the leader killed mid-batch, publishes every committed event in commit order per aggregate', async () => {
     await using db = await freshDatabase();
-    const topic = ledgerTopic(uniqueName('outbox-failover'));
-    await ensureTopic(topic);
-    const stack = testStack();
-    const outbox = createOutbox({
-      topics: [topic],
-      source: 'ledger',
-      registry: { url: stack.registryUrl },
-      schema: db.schema,
-    });
-    await outbox.prepare();
+    const { topic, stack, outbox } = await ledgerOutbox(db.schema, 'outbox-failover');
     const children: ReturnType<typeof fork>[] = [];
     const script = fileURLToPath(new URL('./support/relay-process.ts', import.meta.url));
     const startRelay = async (env: Record<string, string>) => {
@@ -139,23 +131,42 @@ describe('transactional outbox on PostgreSQL', () => {
       return child;
     };
     try {
-      // Commit order per aggregate, as the writers saw their COMMITs return.
-      const commitOrder = new Map<string, string[]>();
+      // Each transaction changes the account's balance row (locked until it ends) and adds
+      // an event. The row's committed version is the account's commit order; the order in
+      // which COMMITs return to this process is not (a backend can release its locks and
+      // be descheduled before it answers, while the next transaction commits).
+      const committed: Array<{ accountId: string; version: number; eventId: string }> = [];
       const writer = async (name: string, count: number) => {
         for (let i = 0; i < count; i++) {
           const accountId = `acc-${(i * 7 + name.length) % 6}`;
           const rollback = i % 9 === 4;
-          const added = await inTransaction(
+          const change = await inTransaction(
             db.pool,
-            (tx) => outbox.add(tx, BalanceChanged, { accountId, writer: name, amount: i }),
+            async (tx) => {
+              const { rows } = await tx.query<{ version: number }>(
+                `INSERT INTO "${db.schema}".balances AS b (account_id, balance) VALUES ($1, $2) ` +
+                  'ON CONFLICT (account_id) DO UPDATE SET balance = b.balance + $2, version = b.version + 1 RETURNING version',
+                [accountId, i],
+              );
+              const added = await outbox.add(tx, BalanceChanged, { accountId, writer: name, amount: i });
+              return { accountId, version: (rows[0] as { version: number }).version, eventId: added.eventId };
+            },
             !rollback,
           );
-          if (!rollback) commitOrder.set(accountId, [...(commitOrder.get(accountId) ?? []), added.eventId]);
+          if (!rollback) committed.push(change);
         }
       };
       // Concurrent writers: transactions of one aggregate interleave and wait for each other.
       await Promise.all([writer('alpha', 150), writer('beta', 150), writer('gamma-writer', 150)]);
-      const total = [...commitOrder.values()].reduce((n, ids) => n + ids.length, 0);
+      const total = committed.length;
+      const commitOrder = new Map<string, string[]>();
+      const versions = new Map<string, number[]>();
+      for (const c of committed.sort((a, b) => a.version - b.version)) {
+        commitOrder.set(c.accountId, [...(commitOrder.get(c.accountId) ?? []), c.eventId]);
+        versions.set(c.accountId, [...(versions.get(c.accountId) ?? []), c.version]);
+      }
+      // The ground truth holds: each account's committed versions are exactly 1..n.
+      for (const list of versions.values()) expect(list).toEqual(list.map((_, i) => i + 1));
 
       const doomed = await startRelay({ RELAY_CRASH_AFTER_BATCH: '3', RELAY_BATCH_SIZE: '40' });
       const aboutToCrash = new Promise((resolve) => doomed.once('message', resolve));
