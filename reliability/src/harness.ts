@@ -4,6 +4,7 @@ import { readTopic, testStack, uniqueName, waitFor, waitForGroupAtEnd } from '@k
 import { restartProcess, signalProcess, stackProcesses, waitForBrokers } from '@kbus/testkit/stack';
 import { Kafka, logLevel } from 'kafkajs';
 import * as z from 'zod';
+import { countBy } from './result.ts';
 
 /** The event every scenario publishes: one step of one aggregate. */
 export const Step = defineEvent({
@@ -290,4 +291,24 @@ export function analyzeHandling(log: readonly LogEntry[], handled: readonly Hand
   let outOfOrder = 0;
   for (const seqs of order.values()) if (seqs.some((s, i) => i > 0 && s <= (seqs[i - 1] as number))) outOfOrder++;
   return { unhandled, duplicatesHandled: handled.length - firstSeen.size, outOfOrder };
+}
+
+/** The traffic figures of a scenario that publishes a workload and consumes it in a group. */
+export function trafficFigures(
+  workload: Workload,
+  logCheck: LogAnalysis,
+  handled: readonly Handled[],
+  handling: HandlingAnalysis,
+) {
+  return {
+    published: workload.attempted,
+    acknowledged: workload.acks.length,
+    handled: handled.length,
+    lost: logCheck.lost,
+    duplicatedInLog: logCheck.duplicated,
+    duplicatesHandled: handling.duplicatesHandled,
+    outOfOrder: logCheck.outOfOrder + handling.outOfOrder,
+    errorsToCallers: workload.failures.length,
+    errorCodes: countBy(workload.failures, (f) => f.code),
+  };
 }

@@ -16,9 +16,10 @@ import {
   restartBroker,
   scenarioTopic,
   step,
+  trafficFigures,
   waitFullIsr,
 } from '../harness.ts';
-import { countBy, type ScenarioResult } from '../result.ts';
+import type { ScenarioResult } from '../result.ts';
 
 /**
  * Milliseconds from `killedAt` to the first acknowledgement of a publish started after it on
@@ -115,15 +116,7 @@ export async function brokerLoss(events: number, ratePerSecond: number): Promise
     description:
       'Steady publish of keyed events (200 aggregates, each strictly sequential) to 12 partitions, RF 3, min.insync.replicas 2, acks=all, idempotent producer; ' +
       'SIGKILL of the busiest leader, its restart, then SIGKILL of another broker. A consumer group reads throughout.',
-    published: workload.attempted,
-    acknowledged: workload.acks.length,
-    handled: handled.length,
-    lost: logCheck.lost,
-    duplicatedInLog: logCheck.duplicated,
-    duplicatesHandled: handling.duplicatesHandled,
-    outOfOrder: logCheck.outOfOrder + handling.outOfOrder,
-    errorsToCallers: workload.failures.length,
-    errorCodes: countBy(workload.failures, (f) => f.code),
+    ...trafficFigures(workload, logCheck, handled, handling),
     recoveryMs: [firstRecovery, secondRecovery],
     durationMs: now() - started,
     notes,

@@ -8,9 +8,10 @@ import {
   publishSteps,
   readSteps,
   scenarioTopic,
+  trafficFigures,
 } from '../harness.ts';
 import { MemberPool } from '../members.ts';
-import { countBy, type ScenarioResult } from '../result.ts';
+import type { ScenarioResult } from '../result.ts';
 
 const randomBetween = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));
 
@@ -83,15 +84,7 @@ export async function memberFaults(kind: 'crash' | 'storm', events: number, roun
       kind === 'crash'
         ? `Three members (separate processes) read 6 partitions; ${rounds} times a random member is SIGKILLed at a random moment and a new one started.`
         : `Members (separate processes) join and leave (graceful SIGTERM) every 2–3.5 s, ${rounds} times, under a steady stream.`,
-    published: workload.attempted,
-    acknowledged: workload.acks.length,
-    handled: handled.length,
-    lost: logCheck.lost,
-    duplicatedInLog: logCheck.duplicated,
-    duplicatesHandled: handling.duplicatesHandled,
-    outOfOrder: logCheck.outOfOrder + handling.outOfOrder,
-    errorsToCallers: workload.failures.length,
-    errorCodes: countBy(workload.failures, (f) => f.code),
+    ...trafficFigures(workload, logCheck, handled, handling),
     recoveryMs: [],
     durationMs: now() - started,
     notes: [`${kills} kills, ${joins} joins, ${leaves} graceful leaves; redeliveries bound used: ${duplicateBound}`],
