@@ -1,4 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { brokerPort, controllerPort } from './config.ts';
+
+/**
+ * A KRaft cluster id: a base64url-encoded random 16-byte UUID (22 characters). Like Kafka's own
+ * `Uuid.randomUuid()`, it never starts with '-', which `kafka-storage format -t` would read as an
+ * option (one id in 64 did, and formatting failed).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 /** server.properties for node `nodeId` of an `nodes`-node combined-mode KRaft cluster on loopback. */
 export function serverProperties(nodeId: number, nodes: number, logDir: string): string {

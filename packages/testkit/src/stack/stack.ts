@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -23,7 +22,7 @@ import {
 } from './config.ts';
 import { StackError } from './errors.ts';
 import { findJavaRuntimes, javaForKafka, newestJava } from './java.ts';
-import { loggingConfig, serverProperties } from './kafka-config.ts';
+import { loggingConfig, newClusterId, serverProperties } from './kafka-config.ts';
 import { isOurs, logTail, type StartedProcess, startDetached, stopProcess } from './processes.ts';
 
 export interface StackEndpoints {
@@ -193,11 +192,6 @@ export async function waitForRegistry(url: string, timeoutMs: number): Promise<v
   });
 }
 
-function clusterId(): string {
-  // KRaft wants a base64url-encoded 16-byte UUID (22 characters).
-  return randomBytes(16).toString('base64url');
-}
-
 function startKafka(
   paths: StackPaths,
   options: StackOptions,
@@ -213,7 +207,7 @@ function startKafka(
   const loggingFile = join(configDir, logging.file);
   writeFileSync(loggingFile, logging.text);
   const loggingArg = `-D${logging.property}=${logging.property === 'log4j.configuration' ? 'file:' : ''}${loggingFile}`;
-  const id = clusterId();
+  const id = newClusterId();
   const heap = options.brokers === 1 ? '-Xmx1g' : '-Xmx512m';
   const processes: StartedProcess[] = [];
   for (let node = 1; node <= options.brokers; node++) {
@@ -225,8 +219,7 @@ function startKafka(
       loggingArg,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      id,
+      `--cluster-id=${id}`,
       '-c',
       properties,
       '--ignore-formatted',
