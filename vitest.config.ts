@@ -30,8 +30,9 @@ export default defineConfig({
           setupFiles: ['packages/testkit/src/vitest/setup-file.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // Two cores: integration files run two at a time at most.
-          maxWorkers: 2,
+          // Two cores: integration files run two at a time at most (KBUS_TEST_WORKERS=1: one
+          // at a time, for a cluster that shares those cores from containers).
+          maxWorkers: Number(process.env.KBUS_TEST_WORKERS ?? 2),
         },
       },
       {

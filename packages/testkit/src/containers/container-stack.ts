@@ -12,6 +12,7 @@ import {
   Wait,
 } from 'testcontainers';
 import { REGISTRY_PATH } from '../stack/config.ts';
+import { newClusterId } from '../stack/kafka-config.ts';
 import { waitForBrokers, waitForRegistry } from '../stack/stack.ts';
 
 /** Images used when neither the options nor KBUS_KAFKA_IMAGE / KBUS_REGISTRY_IMAGE name one. */
@@ -147,7 +148,7 @@ export async function startContainerStack(options: ContainerStackOptions = {}): 
     ),
   ]);
 
-  const clusterId = randomBytes(16).toString('base64url'); // KRaft: a base64url 16-byte UUID
+  const clusterId = newClusterId();
   const stackId = `kbus-${randomBytes(6).toString('hex')}`;
   const dockerode = runtime.container.dockerode;
   /** Removes this stack's containers that testcontainers does not track (e.g. created but failed to start). */
@@ -375,7 +376,7 @@ function registryContainer(
       APICURIO_REST_DELETION_ARTIFACT_ENABLED: 'true',
       APICURIO_REST_DELETION_ARTIFACT_VERSION_ENABLED: 'true',
       APICURIO_REST_DELETION_GROUP_ENABLED: 'true',
-      JAVA_OPTS_APPEND: '-Xmx512m',
+      JAVA_OPTS_APPEND: '-Xmx512m -XX:+UseSerialGC',
     })
     .withWaitStrategy(Wait.forHttp(`${REGISTRY_PATH}/subjects`, REGISTRY_PORT).forStatusCode(200))
     .withStartupTimeout(TIMEOUTS.containerStartMs)
