@@ -25,7 +25,9 @@ curl -sf "$SCHEMA_REGISTRY_URL/subjects" >/dev/null || { echo "cluster-check: re
 echo "cluster-check: registry answers GET /subjects"
 
 npm run -s stack -- down
-if pgrep -f 'kbus.stack=' >/dev/null; then
-  echo "cluster-check: stack processes still running after down:"; pgrep -af 'kbus.stack='; exit 1
+# Only this stack's processes (another stack, e.g. a benchmark's, may run in its own KBUS_STACK_DIR).
+stack_dir=${KBUS_STACK_DIR:-${KBUS_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/kbus}/stack}
+if pgrep -f "kbus.stack=${stack_dir} " >/dev/null; then
+  echo "cluster-check: stack processes still running after down:"; pgrep -af "kbus.stack=${stack_dir} "; exit 1
 fi
 echo "cluster-check: down left no stack process running"
