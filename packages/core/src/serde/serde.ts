@@ -262,12 +262,14 @@ export class Serde {
   }
 
   private decodeWith(reader: Reader, schemaId: number, bytes: Uint8Array): DecodedEvent {
-    const body = Buffer.isBuffer(bytes)
-      ? bytes.subarray(WIRE_HEADER_SIZE)
-      : Buffer.from(bytes.buffer, bytes.byteOffset + WIRE_HEADER_SIZE, bytes.byteLength - WIRE_HEADER_SIZE);
+    // Read past the wire header in place: a subarray per record costs as much as a small decode.
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let record: Record<string, unknown>;
     try {
-      record = reader.type.fromBuffer(body, reader.resolver, false) as Record<string, unknown>;
+      const { value, offset } = reader.type.decode(buffer, WIRE_HEADER_SIZE, reader.resolver);
+      if (offset < 0) throw new Error('truncated buffer');
+      if (offset !== buffer.length) throw new Error(`trailing data (${buffer.length - offset} bytes)`);
+      record = value as Record<string, unknown>;
     } catch (error) {
       throw new KbusError(
         'DECODE_FAILED',
