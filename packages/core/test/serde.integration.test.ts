@@ -303,7 +303,7 @@ describe('serde against the real schema registry', () => {
     } catch (error) {
       throw new Error(
         `the interoperability check needs ${python} with Apache Avro and confluent-kafka ` +
-          '(Debian: apt-get install python3-avro python3-confluent-kafka; or set KBUS_PYTHON)',
+          '(Debian: apt-get install python3-avro python3-confluent-kafka python3-requests; or set KBUS_PYTHON)',
         { cause: error },
       );
     }
