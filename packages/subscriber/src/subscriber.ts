@@ -4,7 +4,6 @@ import {
   channels,
   KbusError,
   type RebalanceMessage,
-  type RecordOutcomeMessage,
 } from '@kbus/core';
 
 import {
@@ -160,7 +159,10 @@ class KafkaSubscriber implements Subscriber {
     for (const middleware of [...o.middleware].reverse()) chain = middleware(chain);
     chain = timeout(o.handlerTimeoutMs)(chain);
     chain = decode(o.serde, skips)(chain);
-    chain = retry(o.retry)(chain);
+    chain = retry(o.retry, (error) => {
+      this.counters.retried++;
+      this.lastError = error;
+    })(chain);
     if (this.producer && o.deadLetter) {
       const target = o.deadLetter;
       chain = deadLetter(this.producer, {
@@ -168,22 +170,15 @@ class KafkaSubscriber implements Subscriber {
         partitionsOf: (topic) => this.deadLetterPartitions.get(topic) ?? 1,
       })(chain);
     }
+    // Retries are counted through the callback, not by listening on channels.record: a
+    // listener there makes every record build and publish its outcome message.
     this.pipeline = chain;
-    channels.record.subscribe(this.countRetries);
   }
-
-  private readonly countRetries = (message: unknown) => {
-    const m = message as RecordOutcomeMessage;
-    if (m.groupId !== this.options.groupId || m.outcome !== 'retried') return;
-    this.counters.retried++;
-    this.lastError = m.error;
-  };
 
   start(): Promise<void> {
     this.starting ??= this.doStart().catch(async (error: unknown) => {
       this.state = 'crashed';
       this.lastError = error;
-      channels.record.unsubscribe(this.countRetries);
       await this.consumer.disconnect().catch(() => {});
       await this.producer?.disconnect().catch(() => {});
       throw error;
@@ -515,7 +510,6 @@ class KafkaSubscriber implements Subscriber {
   private async doStop(): Promise<void> {
     if (this.state === 'idle') {
       this.state = 'stopped';
-      channels.record.unsubscribe(this.countRetries);
       return;
     }
     await this.starting?.catch(() => {});
@@ -535,7 +529,6 @@ class KafkaSubscriber implements Subscriber {
       controller.abort(new KbusError('CLIENT_CLOSED', 'subscriber stopped'));
       this.assignment = new Set();
       this.assignmentView = {};
-      channels.record.unsubscribe(this.countRetries);
       await this.consumer.stop().catch(() => {});
       await this.consumer.disconnect().catch(() => {});
       await this.producer?.disconnect().catch(() => {});

@@ -43,9 +43,10 @@ export function backoff(policy: ResolvedRetryPolicy, failedAttempt: number, rand
  * Retries a failed record in place (the partition waits: order is kept) with exponential
  * back-off and jitter, up to `attempts`. Not-retriable failures skip the retries. An
  * unreachable schema registry is an outage, not a bad record: it is retried for as long as
- * it lasts, so valid events are never dead-lettered because of it.
+ * it lasts, so valid events are never dead-lettered because of it. `onRetry` hears of each
+ * retry (the subscriber's counters).
  */
-export function retry(policy: ResolvedRetryPolicy): Middleware {
+export function retry(policy: ResolvedRetryPolicy, onRetry?: (error: unknown) => void): Middleware {
   return (next) => (message) => {
     const run = (attempt: number): void | Promise<void> => {
       message.attempt = attempt;
@@ -54,6 +55,7 @@ export function retry(policy: ResolvedRetryPolicy): Middleware {
         if (isAborted(error) || message.lifecycle.aborted) throw error;
         const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
         if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
+        onRetry?.(error);
         reportOutcome(message, 'retried', performance.now() - started, error);
         await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
         return run(attempt + 1);
