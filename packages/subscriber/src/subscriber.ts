@@ -366,40 +366,41 @@ class KafkaSubscriber implements Subscriber {
       }
     };
     const heartbeat = () => context.heartbeat();
-    // Whether the record is done; synchronous when the whole chain was.
+    const inbound = (record: ConsumedRecord): InboundMessage => ({
+      groupId: this.options.groupId,
+      topic,
+      partition: batch.partition,
+      record,
+      decoded: undefined,
+      attempt: 1,
+      outcome: undefined,
+      lifecycle: signal,
+      attempt$: undefined,
+      heartbeat,
+    });
+    const done = (message: InboundMessage, started: number): boolean => {
+      // The timeout middleware abandons an attempt once the partition is released.
+      if (signal.aborted) return false;
+      this.account(message, started === 0 ? 0 : performance.now() - started);
+      return true;
+    };
+    const broken = (error: unknown): boolean => {
+      // The chain handles every failure itself; reaching here is a bug or the partition was
+      // released. Leave the record uncommitted (it will be redelivered) and stop this batch.
+      if (!isAborted(error)) this.lastError = error;
+      return false;
+    };
+    // Whether the record is done; synchronous when the whole chain was (per-key concurrency).
     const handle = (record: ConsumedRecord): boolean | Promise<boolean> => {
-      const message: InboundMessage = {
-        groupId: this.options.groupId,
-        topic,
-        partition: batch.partition,
-        record,
-        decoded: undefined,
-        attempt: 1,
-        outcome: undefined,
-        lifecycle: signal,
-        attempt$: undefined,
-        heartbeat,
-      };
+      const message = inbound(record);
       const started = channels.record.hasSubscribers ? performance.now() : 0;
-      const done = (): boolean => {
-        // The timeout middleware abandons an attempt once the partition is released.
-        if (signal.aborted) return false;
-        this.account(message, started === 0 ? 0 : performance.now() - started);
-        return true;
-      };
-      const broken = (error: unknown): boolean => {
-        // The chain handles every failure itself; reaching here is a bug. Leave the
-        // record uncommitted (it will be redelivered) and stop this batch.
-        if (!isAborted(error)) this.lastError = error;
-        return false;
-      };
       let result: void | Promise<void>;
       try {
         result = this.pipeline(message);
       } catch (error) {
         return broken(error);
       }
-      return isPromise(result) ? result.then(done, broken) : done();
+      return isPromise(result) ? result.then(() => done(message, started), broken) : done(message, started);
     };
     try {
       if (this.options.perKeyConcurrency > 1) {
@@ -413,8 +414,18 @@ class KafkaSubscriber implements Subscriber {
             context.resolveOffset(record.offset);
             continue;
           }
-          const ok = handle(record);
-          if (!(typeof ok === 'boolean' ? ok : await ok)) break;
+          // handle() inlined: one await per record, no promise or closures of its own.
+          const message = inbound(record);
+          const started = channels.record.hasSubscribers ? performance.now() : 0;
+          let ok: boolean;
+          try {
+            const result = this.pipeline(message);
+            if (isPromise(result)) await result;
+            ok = done(message, started);
+          } catch (error) {
+            ok = broken(error);
+          }
+          if (!ok) break;
           finished(record, offset);
         }
       }

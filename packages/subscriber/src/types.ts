@@ -43,7 +43,10 @@ export interface InboundMessage {
   decoded: DecodedEvent | undefined;
   /** Current attempt (the retry middleware counts). */
   attempt: number;
-  /** Set when the record went to the dead-letter topic or was skipped, for accounting. */
+  /**
+   * Set when the record went to the dead-letter topic or was skipped, for accounting;
+   * undefined while it runs and once it was handled.
+   */
   outcome: 'handled' | 'dead-lettered' | 'skipped' | undefined;
   /** Aborted when the partition is revoked or the subscriber stops: stop and leave the record uncommitted. */
   readonly lifecycle: AbortSignal;

@@ -140,6 +140,55 @@ describe('subscriber against the real broker and registry', () => {
     expect(((await serde.decode(topic, redriven?.value)).envelope.payload as { seq: number }).seq).toBe(2);
   });
 
+  it('bounds a hanging handler: its signal aborts, the attempt times out, is retried, then dead-lettered; the partition flows on', async () => {
+    await using fixture = await counterTopic(1, 'timeouts');
+    const { publisher, topic } = fixture;
+    await publisher.publish(Tick, { key: 'k', seq: 0 });
+    await publisher.publish(Tick, { key: 'k', seq: 1, fail: 'always' });
+    await publisher.publish(Tick, { key: 'k', seq: 2 });
+    const handled: number[] = [];
+    const aborted: Array<{ seq: number; attempt: number; reason: unknown }> = [];
+    const groupId = uniqueName('timeouts');
+    await using subscriber = createSubscriber({
+      ...connection(),
+      groupId,
+      topics: [topic],
+      handlerTimeoutMs: 300,
+      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 10 },
+      handlers: {
+        'counter.ticked': async ({ payload }, context) => {
+          if (payload.fail === 'always') {
+            // Never finishes by itself (ignores everything but its signal).
+            const { signal, attempt } = context;
+            await new Promise<void>((resolve) => {
+              signal.addEventListener('abort', () => {
+                aborted.push({ seq: payload.seq, attempt, reason: signal.reason });
+                resolve();
+              });
+            });
+            return;
+          }
+          handled.push(payload.seq);
+        },
+      },
+    });
+    await subscriber.start();
+    await waitForGroupAtEnd(groupId, topic.name);
+    expect(handled).toEqual([0, 2]);
+    expect(aborted.map(({ seq, attempt }) => ({ seq, attempt }))).toEqual([
+      { seq: 1, attempt: 1 },
+      { seq: 1, attempt: 2 },
+    ]);
+    expect(aborted[0]?.reason).toMatchObject({ code: 'TIMEOUT', retriable: true });
+    expect(subscriber.stats()).toMatchObject({ handled: 2, retried: 1, deadLettered: 1 });
+    const [dead] = await readTopic(`${topic.name}.dlt`, { minRecords: 1 });
+    expect(readDeadLetter({ headers: dead?.headers ?? {} })).toMatchObject({
+      originalOffset: '1',
+      errorCode: 'TIMEOUT',
+      attempts: 2,
+    });
+  });
+
   it('per-key concurrency: handlers of different keys overlap while each key stays in order', async () => {
     await using fixture = await counterTopic(1, 'perkey');
     const keys = keysOf(8);

@@ -62,6 +62,18 @@ export function dispatch(
   handlers: Readonly<Record<string, Handler<AnyEventDefinition> | undefined>>,
   unhandled: 'skip' | 'dead-letter',
 ): MessageHandler {
+  // One failure mapper per event type, made once: no closure per record.
+  const failures = new Map<string, (error: unknown) => never>();
+  const failureOf = (type: string) => {
+    let mapper = failures.get(type);
+    if (!mapper) {
+      mapper = (error: unknown) => {
+        throw failure(type, error);
+      };
+      failures.set(type, mapper);
+    }
+    return mapper;
+  };
   return (message) => {
     const decoded = message.decoded;
     if (!decoded) throw new Error('dispatch needs a decoded message');
@@ -84,18 +96,8 @@ export function dispatch(
       } catch (error) {
         throw failure(type, error);
       }
-      if (isPromise(result)) {
-        return result.then(
-          () => {
-            message.outcome = 'handled';
-          },
-          (error: unknown) => {
-            throw failure(type, error);
-          },
-        );
-      }
-      message.outcome = 'handled';
-      return;
+      // A handled record keeps outcome undefined (the subscriber counts it as handled).
+      return isPromise(result) ? result.then(undefined, failureOf(type)) : undefined;
     }
     return (async () => {
       const trace: HandleContext = {
@@ -117,7 +119,6 @@ export function dispatch(
           trace.durationMs = performance.now() - started;
         }
       }, trace);
-      message.outcome = 'handled';
     })();
   };
 }

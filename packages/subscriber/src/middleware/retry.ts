@@ -1,4 +1,4 @@
-import { isKbusError } from '@kbus/core';
+import { channels, isKbusError } from '@kbus/core';
 import { isAborted, isRetriable, pause } from '../errors.ts';
 import { reportOutcome } from '../outcome.ts';
 import { isPromise, type Middleware } from '../types.ts';
@@ -50,13 +50,13 @@ export function retry(policy: ResolvedRetryPolicy, onRetry?: (error: unknown) =>
   return (next) => (message) => {
     const run = (attempt: number): void | Promise<void> => {
       message.attempt = attempt;
-      const started = performance.now();
+      const started = channels.record.hasSubscribers ? performance.now() : 0;
       const failed = async (error: unknown): Promise<void> => {
         if (isAborted(error) || message.lifecycle.aborted) throw error;
         const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
         if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
         onRetry?.(error);
-        reportOutcome(message, 'retried', performance.now() - started, error);
+        reportOutcome(message, 'retried', started === 0 ? 0 : performance.now() - started, error);
         await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
         return run(attempt + 1);
       };

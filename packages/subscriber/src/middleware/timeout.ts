@@ -8,7 +8,9 @@ class Attempt {
   readonly message: InboundMessage;
   private controller: AbortController | undefined;
   private abandoned: { reason: unknown } | undefined;
-  private settleWith: ((error?: unknown) => void) | undefined;
+  private running: Set<Attempt> | undefined;
+  private resolve: (() => void) | undefined;
+  private reject: ((error: unknown) => void) | undefined;
 
   constructor(message: InboundMessage, deadline: number) {
     this.message = message;
@@ -26,24 +28,34 @@ class Attempt {
 
   /** Turns a pending attempt into a promise the watchdog can fail. */
   watch(work: Promise<void>, running: Set<Attempt>): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.settleWith = (error) => {
-        running.delete(this);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      running.add(this);
-      work.then(
-        () => this.settleWith?.(),
-        (error: unknown) => this.settleWith?.(error ?? new Error('the handler rejected without a reason')),
-      );
+    this.running = running;
+    running.add(this);
+    const watched = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
     });
+    work.then(
+      () => this.settle(undefined),
+      (error: unknown) => this.settle(error ?? new Error('the handler rejected without a reason')),
+    );
+    return watched;
   }
 
   fail(error: Error, reason: unknown): void {
     this.abandoned = { reason };
     this.controller?.abort(reason);
-    this.settleWith?.(error);
+    this.settle(error);
+  }
+
+  /** Settles once: with the work's outcome, or with the watchdog's error if that came first. */
+  private settle(error: unknown): void {
+    const { resolve, reject } = this;
+    if (!resolve || !reject) return;
+    this.resolve = undefined;
+    this.reject = undefined;
+    this.running?.delete(this);
+    if (error === undefined) resolve();
+    else reject(error);
   }
 }
 
