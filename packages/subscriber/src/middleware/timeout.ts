@@ -8,7 +8,10 @@ class Attempt {
   readonly message: InboundMessage;
   private controller: AbortController | undefined;
   private abandoned: { reason: unknown } | undefined;
-  private running: Set<Attempt> | undefined;
+  private running: Running | undefined;
+  /** Links in the list of running attempts (no allocation per add or remove, unlike a Set). */
+  prev: Attempt | undefined;
+  next: Attempt | undefined;
   private resolve: (() => void) | undefined;
   private reject: ((error: unknown) => void) | undefined;
 
@@ -27,7 +30,7 @@ class Attempt {
   }
 
   /** Turns a pending attempt into a promise the watchdog can fail. */
-  watch(work: Promise<void>, running: Set<Attempt>): Promise<void> {
+  watch(work: Promise<void>, running: Running): Promise<void> {
     this.running = running;
     running.add(this);
     const watched = new Promise<void>((resolve, reject) => {
@@ -53,9 +56,33 @@ class Attempt {
     if (!resolve || !reject) return;
     this.resolve = undefined;
     this.reject = undefined;
-    this.running?.delete(this);
+    this.running?.remove(this);
+    this.running = undefined;
     if (error === undefined) resolve();
     else reject(error);
+  }
+}
+
+/** The attempts waiting on their handler, as an intrusive doubly-linked list. */
+class Running {
+  head: Attempt | undefined;
+  size = 0;
+
+  add(attempt: Attempt): void {
+    attempt.prev = undefined;
+    attempt.next = this.head;
+    if (this.head) this.head.prev = attempt;
+    this.head = attempt;
+    this.size++;
+  }
+
+  remove(attempt: Attempt): void {
+    if (attempt.prev) attempt.prev.next = attempt.next;
+    else this.head = attempt.next;
+    if (attempt.next) attempt.next.prev = attempt.prev;
+    attempt.prev = undefined;
+    attempt.next = undefined;
+    this.size--;
   }
 }
 
@@ -70,12 +97,14 @@ class Attempt {
  * session stays alive meanwhile: the running batch heartbeats on its own interval.
  */
 export function timeout(timeoutMs: number): Middleware {
-  const running = new Set<Attempt>();
+  const running = new Running();
   const every = Math.min(1_000, Math.max(10, Math.floor(timeoutMs / 4)));
   let watchdog: NodeJS.Timeout | undefined;
   const check = () => {
     const now = Date.now();
-    for (const attempt of running) {
+    for (let attempt = running.head; attempt; ) {
+      // fail() unlinks the attempt: take the next one first.
+      const following: Attempt | undefined = attempt.next;
       const { lifecycle } = attempt.message;
       if (lifecycle.aborted) {
         attempt.fail(new AbortedError('the partition was released while its handler ran'), lifecycle.reason);
@@ -85,6 +114,7 @@ export function timeout(timeoutMs: number): Middleware {
         });
         attempt.fail(error, error);
       }
+      attempt = following;
     }
     if (running.size === 0 && watchdog) {
       clearInterval(watchdog);
