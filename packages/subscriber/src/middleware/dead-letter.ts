@@ -36,21 +36,21 @@ function describeError(error: unknown): Record<string, string> {
  * until it works or the partition is released (then the record is redelivered).
  */
 export function deadLetter(producer: Producer, target: DeadLetterTarget, retryDelayMs = 1_000): Middleware {
+  const failed = async (message: InboundMessage, error: unknown): Promise<void> => {
+    if (isAborted(error) || message.lifecycle.aborted) throw error;
+    const started = performance.now();
+    await send(producer, target, message, error, retryDelayMs);
+    message.outcome = 'dead-lettered';
+    reportOutcome(message, 'dead-lettered', performance.now() - started, error);
+  };
   return (next) => (message) => {
-    const failed = async (error: unknown): Promise<void> => {
-      if (isAborted(error) || message.lifecycle.aborted) throw error;
-      const started = performance.now();
-      await send(producer, target, message, error, retryDelayMs);
-      message.outcome = 'dead-lettered';
-      reportOutcome(message, 'dead-lettered', performance.now() - started, error);
-    };
     let result: void | Promise<void>;
     try {
       result = next(message);
     } catch (error) {
-      return failed(error);
+      return failed(message, error);
     }
-    return isPromise(result) ? result.then(undefined, failed) : undefined;
+    return isPromise(result) ? result.then(undefined, (error: unknown) => failed(message, error)) : undefined;
   };
 }
 

@@ -1,7 +1,7 @@
 import { channels, isKbusError } from '@kbus/core';
 import { isAborted, isRetriable, pause } from '../errors.ts';
 import { reportOutcome } from '../outcome.ts';
-import { isPromise, type Middleware } from '../types.ts';
+import { type InboundMessage, isPromise, type Middleware } from '../types.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (default 3). */
@@ -47,27 +47,30 @@ export function backoff(policy: ResolvedRetryPolicy, failedAttempt: number, rand
  * retry (the subscriber's counters).
  */
 export function retry(policy: ResolvedRetryPolicy, onRetry?: (error: unknown) => void): Middleware {
-  return (next) => (message) => {
-    const run = (attempt: number): void | Promise<void> => {
+  return (next) => {
+    // Per record only the rejection handler of an asynchronous attempt is made.
+    const run = (message: InboundMessage, attempt: number): void | Promise<void> => {
       message.attempt = attempt;
       const started = channels.record.hasSubscribers ? performance.now() : 0;
-      const failed = async (error: unknown): Promise<void> => {
-        if (isAborted(error) || message.lifecycle.aborted) throw error;
-        const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
-        if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
-        onRetry?.(error);
-        reportOutcome(message, 'retried', started === 0 ? 0 : performance.now() - started, error);
-        await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
-        return run(attempt + 1);
-      };
       let result: void | Promise<void>;
       try {
         result = next(message);
       } catch (error) {
-        return failed(error);
+        return failed(message, attempt, started, error);
       }
-      return isPromise(result) ? result.then(undefined, failed) : undefined;
+      return isPromise(result)
+        ? result.then(undefined, (error: unknown) => failed(message, attempt, started, error))
+        : undefined;
     };
-    return run(1);
+    const failed = async (message: InboundMessage, attempt: number, started: number, error: unknown) => {
+      if (isAborted(error) || message.lifecycle.aborted) throw error;
+      const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
+      if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
+      onRetry?.(error);
+      reportOutcome(message, 'retried', started === 0 ? 0 : performance.now() - started, error);
+      await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
+      return run(message, attempt + 1);
+    };
+    return (message) => run(message, 1);
   };
 }
