@@ -7,6 +7,8 @@ export interface PendingRecord {
   readonly bytes: number;
   /** Epoch ms after which the caller gets a TIMEOUT instead of waiting longer. */
   readonly deadline: number;
+  /** Set once the caller heard back; the batcher settles each record once only. */
+  settled: boolean;
   resolve(ack: { partition: number; offset: string }): void;
   reject(error: unknown): void;
 }
@@ -15,6 +17,20 @@ export interface BatcherOptions {
   readonly lingerMs: number;
   readonly maxRecords: number;
   readonly maxBytes: number;
+  /** How often deadlines are checked (queued records and the send in flight). */
+  readonly sweepEveryMs: number;
+}
+
+function succeed(pending: PendingRecord, ack: { partition: number; offset: string }): void {
+  if (pending.settled) return;
+  pending.settled = true;
+  pending.resolve(ack);
+}
+
+function fail(pending: PendingRecord, error: unknown): void {
+  if (pending.settled) return;
+  pending.settled = true;
+  pending.reject(error);
 }
 
 function deliveryTimeout(pending: PendingRecord): KbusError {
@@ -35,6 +51,8 @@ function deliveryTimeout(pending: PendingRecord): KbusError {
 export class Batcher {
   private readonly queue: PendingRecord[] = [];
   private inFlight: Promise<void> | undefined;
+  /** The records of the send in flight and their earliest deadline. */
+  private sending: { readonly batch: PendingRecord[]; readonly deadline: number } | undefined;
   private scheduled: NodeJS.Timeout | true | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private readonly producer: Producer;
@@ -51,7 +69,7 @@ export class Batcher {
 
   add(pending: PendingRecord): void {
     this.queue.push(pending);
-    this.sweeper ??= setInterval(() => this.sweep(), 1_000).unref();
+    this.sweeper ??= setInterval(() => this.sweep(), this.options.sweepEveryMs).unref();
     if (this.inFlight || this.scheduled) return;
     if (this.queue.length >= this.options.maxRecords) {
       this.sendNext();
@@ -81,15 +99,22 @@ export class Batcher {
     }
   }
 
-  /** Fails queued records whose delivery deadline passed while a send was stuck. */
+  /**
+   * Fails records whose delivery deadline passed: queued ones behind a stuck send, and those
+   * of the send in flight (callers hear back even if the client keeps retrying longer; the
+   * send still completes before the next one starts). One timer for all, not one per send.
+   */
   private sweep(): void {
     const now = Date.now();
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const pending = this.queue[i] as PendingRecord;
       if (pending.deadline <= now) {
         this.queue.splice(i, 1);
-        pending.reject(deliveryTimeout(pending));
+        fail(pending, deliveryTimeout(pending));
       }
+    }
+    if (this.sending && this.sending.deadline <= now) {
+      for (const pending of this.sending.batch) fail(pending, deliveryTimeout(pending));
     }
     if (this.queue.length === 0 && !this.inFlight && this.sweeper) {
       clearInterval(this.sweeper);
@@ -128,53 +153,46 @@ export class Batcher {
     // Group by topic, then partition, keeping call order: offsets within a partition follow it.
     const byTopic = new Map<string, PendingRecord[]>();
     let bytes = 0;
+    let deadline = Number.POSITIVE_INFINITY;
     for (const pending of batch) {
       bytes += pending.bytes;
+      if (pending.deadline < deadline) deadline = pending.deadline;
       const list = byTopic.get(pending.topic);
       if (list) list.push(pending);
       else byTopic.set(pending.topic, [pending]);
     }
+    this.sending = { batch, deadline };
     let acks: PartitionAck[];
-    // Callers hear back by the earliest deadline of the batch even if the client keeps
-    // retrying longer; the send itself still completes before the next one starts.
-    const earliest = Math.min(...batch.map((p) => p.deadline));
-    const timer = setTimeout(
-      () => {
-        for (const pending of batch) pending.reject(deliveryTimeout(pending));
-      },
-      Math.max(0, earliest - Date.now()),
-    );
     try {
       acks = await this.producer.send(
         [...byTopic].map(([topic, list]) => ({ topic, records: list.map((p) => p.record) })),
       );
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      for (const pending of batch) fail(pending, error);
       publishBatch({ records: batch.length, bytes, durationMs: performance.now() - started, error });
       return;
     } finally {
-      clearTimeout(timer);
+      this.sending = undefined;
     }
-    const base = new Map<string, bigint>();
-    for (const ack of acks) base.set(`${ack.topic}\u0000${ack.partition}`, BigInt(ack.baseOffset));
+    // Offsets: the partition's base offset, then one more per record of that partition in order.
     const next = new Map<string, bigint>();
+    for (const ack of acks) next.set(`${ack.topic}\u0000${ack.partition}`, BigInt(ack.baseOffset));
     for (const pending of batch) {
       const key = `${pending.topic}\u0000${pending.record.partition}`;
-      const offset = next.get(key) ?? base.get(key);
+      const offset = next.get(key);
       if (offset === undefined || offset < 0n) {
-        pending.reject(
+        fail(
+          pending,
           new KbusError(
             'PUBLISH_FAILED',
             `the broker's answer has no acknowledgement for ${pending.topic}[${pending.record.partition}]`,
-            {
-              retriable: true,
-            },
+            { retriable: true },
           ),
         );
         continue;
       }
       next.set(key, offset + 1n);
-      pending.resolve({ partition: pending.record.partition, offset: offset.toString() });
+      succeed(pending, { partition: pending.record.partition, offset: offset.toString() });
     }
     publishBatch({ records: batch.length, bytes, durationMs: performance.now() - started });
   }

@@ -133,6 +133,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       lingerMs: this.options.lingerMs,
       maxRecords: this.options.maxBatchRecords,
       maxBytes: this.options.maxBatchBytes,
+      sweepEveryMs: Math.min(1_000, Math.max(10, Math.floor(this.options.deliveryTimeoutMs / 4))),
     });
     for (const [event, topic] of this.options.routes)
       this.routes.set(event, { topic, encoder: undefined, partitions: 0 });
@@ -401,6 +402,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         record,
         bytes: value.length + key.length,
         deadline: accepted + this.options.deliveryTimeoutMs,
+        settled: false,
         resolve: (ack) => {
           this.buffer.release();
           resolve({
