@@ -8,6 +8,7 @@ import {
   type Consumer as KafkaJsConsumer,
   type Producer as KafkaJsProducer,
   logLevel,
+  type Message,
   Partitioners,
   type SASLOptions,
 } from 'kafkajs';
@@ -22,6 +23,7 @@ import type {
   ConsumerOptions,
   KafkaClient,
   OffsetToCommit,
+  OutgoingRecord,
   PartitionAck,
   Producer,
   ProducerOptions,
@@ -160,12 +162,20 @@ class KafkaJsProducerAdapter implements Producer {
         );
       }
       acks.push(...answered);
-      const done = new Set(answered.map((a) => `${a.topic}\u0000${a.partition}`));
+      const done = new Map<string, Set<number>>();
+      for (const a of answered) {
+        const partitions = done.get(a.topic);
+        if (partitions) partitions.add(a.partition);
+        else done.set(a.topic, new Set([a.partition]));
+      }
+      const left = (topic: string, r: OutgoingRecord) => !done.get(topic)?.has(r.partition);
+      // The usual case: every partition answered, nothing to send again.
+      if (!pending.some(({ topic, records }) => records.some((r) => left(topic, r)))) {
+        pending = [];
+        break;
+      }
       pending = pending
-        .map(({ topic, records }) => ({
-          topic,
-          records: records.filter((r) => !done.has(`${topic}\u0000${r.partition}`)),
-        }))
+        .map(({ topic, records }) => ({ topic, records: records.filter((r) => left(topic, r)) }))
         .filter(({ records }) => records.length > 0);
     }
     if (pending.length > 0) {
@@ -190,16 +200,8 @@ class KafkaJsProducerAdapter implements Producer {
         acks: this.acks,
         timeout: this.timeout,
         compression: this.compression,
-        topicMessages: batch.map(({ topic, records }) => ({
-          topic,
-          messages: records.map((r) => ({
-            key: r.key,
-            value: r.value,
-            partition: r.partition,
-            ...(r.headers ? { headers: r.headers as Record<string, string | Buffer> } : {}),
-            ...(r.timestamp ? { timestamp: r.timestamp } : {}),
-          })),
-        })),
+        // An OutgoingRecord has the shape of a kafkajs Message, which kafkajs only reads: no copy.
+        topicMessages: batch.map(({ topic, records }) => ({ topic, messages: records as unknown as Message[] })),
       });
     } catch (error) {
       throw fromClientError(error, 'sending records', 'PUBLISH_FAILED');
