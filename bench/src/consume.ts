@@ -7,9 +7,9 @@
  *
  *   node --conditions=source --no-warnings --expose-gc bench/src/consume.ts
  *
- * Env: BENCH_CONSUME_RECORDS (20000), BENCH_CONSUME_ROUNDS (3), BENCH_SLOW_RECORDS (2000),
+ * Env: BENCH_CONSUME_RECORDS (50000), BENCH_CONSUME_ROUNDS (7), BENCH_SLOW_RECORDS (2000),
  * BENCH_SLOW_MS (5), BENCH_SLOW_PER_KEY ("16,32"), BENCH_SLOW_ROUNDS (2),
- * BENCH_E2E_EVENTS (300 per round), BENCH_E2E_INTERVAL_MS (10), BENCH_E2E_ROUNDS (3),
+ * BENCH_E2E_EVENTS (300 per round), BENCH_E2E_INTERVAL_MS (10), BENCH_E2E_ROUNDS (6),
  * BENCH_KEYS (1000).
  */
 import { randomUUID } from 'node:crypto';
@@ -47,15 +47,15 @@ import {
 import { BenchAccountCreated, type BenchTopic, benchTopic, connection, payloads } from './contracts.ts';
 import { joined, rawConsumer, rawKafka, rawProducer } from './raw.ts';
 
-const RECORDS = intEnv('BENCH_CONSUME_RECORDS', 20_000);
-const ROUNDS = intEnv('BENCH_CONSUME_ROUNDS', 3);
+const RECORDS = intEnv('BENCH_CONSUME_RECORDS', 50_000);
+const ROUNDS = intEnv('BENCH_CONSUME_ROUNDS', 7);
 const SLOW_RECORDS = intEnv('BENCH_SLOW_RECORDS', 2_000);
 const SLOW_MS = intEnv('BENCH_SLOW_MS', 5);
 const SLOW_PER_KEY = (process.env.BENCH_SLOW_PER_KEY ?? '16,32').split(',').map(Number);
 const SLOW_ROUNDS = intEnv('BENCH_SLOW_ROUNDS', 2);
 const E2E_EVENTS = intEnv('BENCH_E2E_EVENTS', 300);
 const E2E_INTERVAL_MS = intEnv('BENCH_E2E_INTERVAL_MS', 10);
-const E2E_ROUNDS = intEnv('BENCH_E2E_ROUNDS', 3);
+const E2E_ROUNDS = intEnv('BENCH_E2E_ROUNDS', 6);
 const KEYS = intEnv('BENCH_KEYS', 1_000);
 const PARTITIONS = 6;
 const TIMEOUT_MS = 120_000;

@@ -6,7 +6,7 @@
  *
  *   node --conditions=source --no-warnings --expose-gc bench/src/publish.ts
  *
- * Env: BENCH_PUBLISH_ROUNDS (3), BENCH_PUBLISH_BULK (30000), BENCH_PUBLISH_CHUNK (500),
+ * Env: BENCH_PUBLISH_ROUNDS (7), BENCH_PUBLISH_BULK (30000), BENCH_PUBLISH_CHUNK (500),
  * BENCH_PUBLISH_CONCURRENT (5000), BENCH_PUBLISH_CONCURRENCY ("64,256"),
  * BENCH_PUBLISH_SEQUENTIAL (600), BENCH_PUBLISH_LATENCY_ROUNDS (10),
  * BENCH_PUBLISH_LATENCY_BLOCK (100), BENCH_KEYS (1000).
@@ -41,7 +41,7 @@ import {
 import { BenchAccountCreated, benchTopic, connection, payloads } from './contracts.ts';
 import { rawKafka, rawProducer } from './raw.ts';
 
-const ROUNDS = intEnv('BENCH_PUBLISH_ROUNDS', 3);
+const ROUNDS = intEnv('BENCH_PUBLISH_ROUNDS', 7);
 const BULK = intEnv('BENCH_PUBLISH_BULK', 30_000);
 const CHUNK = intEnv('BENCH_PUBLISH_CHUNK', 500);
 const CONCURRENT = intEnv('BENCH_PUBLISH_CONCURRENT', 5_000);
