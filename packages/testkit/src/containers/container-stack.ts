@@ -138,15 +138,7 @@ export async function startContainerStack(options: ContainerStackOptions = {}): 
   // Advertise an IP for a local engine: some clients resolve localhost to ::1 first, and Docker may publish on IPv4 only.
   const runtimeHost = runtime.info.containerRuntime.host;
   const host = runtimeHost === 'localhost' ? '127.0.0.1' : runtimeHost;
-  const [kafkaImage, registryImage] = await Promise.all([
-    chooseImage(runtime, options.kafkaImage ?? process.env.KBUS_KAFKA_IMAGE, DEFAULT_KAFKA_IMAGE, LOCAL_KAFKA_IMAGE),
-    chooseImage(
-      runtime,
-      options.registryImage ?? process.env.KBUS_REGISTRY_IMAGE,
-      DEFAULT_REGISTRY_IMAGE,
-      LOCAL_REGISTRY_IMAGE,
-    ),
-  ]);
+  const [kafkaImage, registryImage] = await chooseImages(runtime, options);
 
   const clusterId = newClusterId();
   const stackId = `kbus-${randomBytes(6).toString('hex')}`;
@@ -264,15 +256,7 @@ export async function containerImagesPresent(
 ): Promise<{ present: boolean; missing: string[] }> {
   const runtime = await getContainerRuntimeClient();
   const exists = (name: string) => runtime.image.exists(ImageName.fromString(name)).catch(() => false);
-  const wanted = await Promise.all([
-    chooseImage(runtime, options.kafkaImage ?? process.env.KBUS_KAFKA_IMAGE, DEFAULT_KAFKA_IMAGE, LOCAL_KAFKA_IMAGE),
-    chooseImage(
-      runtime,
-      options.registryImage ?? process.env.KBUS_REGISTRY_IMAGE,
-      DEFAULT_REGISTRY_IMAGE,
-      LOCAL_REGISTRY_IMAGE,
-    ),
-  ]);
+  const wanted = await chooseImages(runtime, options);
   const missing: string[] = [];
   for (const image of wanted) if (!(await exists(image))) missing.push(image);
   if (process.env.TESTCONTAINERS_RYUK_DISABLED !== 'true') {
@@ -281,6 +265,19 @@ export async function containerImagesPresent(
     if (!hasRyuk) missing.push('testcontainers/ryuk (or set TESTCONTAINERS_RYUK_DISABLED=true)');
   }
   return { present: missing.length === 0, missing };
+}
+
+/** The Kafka and registry images a stack with these options uses. */
+function chooseImages(runtime: ContainerRuntimeClient, options: ContainerStackOptions): Promise<[string, string]> {
+  return Promise.all([
+    chooseImage(runtime, options.kafkaImage ?? process.env.KBUS_KAFKA_IMAGE, DEFAULT_KAFKA_IMAGE, LOCAL_KAFKA_IMAGE),
+    chooseImage(
+      runtime,
+      options.registryImage ?? process.env.KBUS_REGISTRY_IMAGE,
+      DEFAULT_REGISTRY_IMAGE,
+      LOCAL_REGISTRY_IMAGE,
+    ),
+  ]);
 }
 
 async function chooseImage(
