@@ -30,12 +30,8 @@ const subscriber = createSubscriber({
 });
 subscriber.stopOnSignals(['SIGTERM']);
 process.once('SIGTERM', () => {
-  const wait = setInterval(() => {
-    if (subscriber.health().state === 'stopped') {
-      clearInterval(wait);
-      process.exit(0);
-    }
-  }, 20);
+  // stopOnSignals started the graceful stop; stop() is that same stop: exit once it is done.
+  void subscriber.stop().finally(() => process.exit(0));
 });
 await subscriber.start();
 process.send?.({ type: 'joined' });

@@ -1,3 +1,4 @@
+export { ChildMembers, type ChildMembersOptions } from './child-members.ts';
 export { type KafkaClients, kafkaClients, withAdmin } from './clients.ts';
 export { type TestStack, testStack, uniqueName } from './environment.ts';
 export { quietKafkajsTimerWarning } from './quiet-kafkajs-warning.ts';

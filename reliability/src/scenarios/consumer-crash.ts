@@ -67,7 +67,7 @@ export async function memberFaults(kind: 'crash' | 'storm', events: number, roun
   await workload.done;
   if (pool.live.size === 0) await pool.start();
   const atEnd = await groupReachesEnd(groupId, topic.name, 300_000);
-  await pool.stopAll();
+  await pool.stopAll('SIGTERM');
 
   const log = await readSteps(topic, workload.acks.length);
   const logCheck = analyzeLog(workload.acks, workload.failures, log);

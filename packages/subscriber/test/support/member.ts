@@ -65,14 +65,11 @@ channels.commit.subscribe((message) => {
 
 subscriber.stopOnSignals(['SIGTERM']);
 process.once('SIGTERM', () => {
-  // stopOnSignals started the graceful stop; exit once it is done.
-  const wait = setInterval(() => {
-    if (subscriber.health().state === 'stopped') {
-      clearInterval(wait);
-      write({ type: 'stopped' });
-      process.exit(0);
-    }
-  }, 20);
+  // stopOnSignals started the graceful stop; stop() is that same stop: exit once it is done.
+  void subscriber.stop().finally(() => {
+    write({ type: 'stopped' });
+    process.exit(0);
+  });
 });
 
 await subscriber.start();

@@ -1,9 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { testStack, waitFor } from '@kbus/testkit';
+import { ChildMembers } from '@kbus/testkit';
 
 const memberScript = fileURLToPath(new URL('./member.ts', import.meta.url));
 
@@ -19,60 +16,10 @@ export interface LogEntry {
   readonly assignment?: Readonly<Record<string, readonly number[]>>;
 }
 
-/** Group members in child processes, each logging to its own file. */
-export class Members implements AsyncDisposable {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'kbus-members-'));
-  private readonly children: ChildProcess[] = [];
-  private count = 0;
-  private readonly topic: string;
-  private readonly groupId: string;
-
+/** Group members in child processes (./member.ts), each logging to its own file. */
+export class Members extends ChildMembers<LogEntry> {
   constructor(topic: string, groupId: string) {
-    this.topic = topic;
-    this.groupId = groupId;
-  }
-
-  /** Starts a member and resolves once it joined the group. */
-  async start(extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
-    const stack = testStack();
-    const log = join(this.dir, `member-${this.count++}.log`);
-    const child = fork(memberScript, [], {
-      execArgv: ['--conditions=source', '--no-warnings'],
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: stack.brokers.join(','),
-        SCHEMA_REGISTRY_URL: stack.registryUrl,
-        MEMBER_TOPIC: this.topic,
-        MEMBER_GROUP: this.groupId,
-        MEMBER_LOG: log,
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.children.push(child);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('member did not join within 60 s')), 60_000);
-      child.once('message', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`member exited before joining (${code ?? signal})`));
-      });
-    });
-    return child;
-  }
-
-  /** Every log line of every member, in the order they were written per member, members concatenated. */
-  entries(): LogEntry[] {
-    const all: LogEntry[] = [];
-    for (let i = 0; i < this.count; i++) {
-      const file = join(this.dir, `member-${i}.log`);
-      if (!existsSync(file)) continue;
-      for (const line of readFileSync(file, 'utf8').split('\n')) if (line) all.push(JSON.parse(line) as LogEntry);
-    }
-    return all;
+    super({ script: memberScript, env: { MEMBER_TOPIC: topic, MEMBER_GROUP: groupId } });
   }
 
   handled(): LogEntry[] {
@@ -80,32 +27,13 @@ export class Members implements AsyncDisposable {
   }
 
   /** Kills a member with SIGKILL and waits for it to be gone. */
-  async kill(child: ChildProcess): Promise<void> {
-    await this.signal(child, 'SIGKILL');
+  kill(child: ChildProcess): Promise<void> {
+    return this.stop(child, 'SIGKILL');
   }
 
   /** Asks a member to stop gracefully (SIGTERM) and waits for it to exit. */
-  async terminate(child: ChildProcess): Promise<void> {
-    await this.signal(child, 'SIGTERM');
-  }
-
-  private async signal(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
-  }
-
-  /** Waits (bounded) until a member exits by itself. */
-  async exited(child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-    await waitFor(() => child.exitCode !== null || child.signalCode !== null, {
-      timeoutMs,
-      description: 'the member to exit',
-    });
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await Promise.all(this.children.map((c) => this.kill(c)));
+  terminate(child: ChildProcess): Promise<void> {
+    return this.stop(child, 'SIGTERM');
   }
 }
 
