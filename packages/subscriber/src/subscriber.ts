@@ -74,8 +74,8 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 /**
  * Settles with `work`'s outcome, or with 'aborted' as soon as `signal` aborts, whichever
- * comes first. Its abort listener is removed when `work` settles (one per record: they
- * must not pile up on a long-lived signal).
+ * comes first. Its abort listener is removed when `work` settles (one per batch or stop:
+ * they must not pile up on a long-lived signal).
  */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | 'aborted'> {
   if (signal.aborted) return Promise.resolve('aborted');
