@@ -44,7 +44,15 @@ import {
   throughputRow,
   type VariantRun,
 } from './common.ts';
-import { BenchAccountCreated, type BenchTopic, benchTopic, connection, payloads } from './contracts.ts';
+import {
+  BenchAccountCreated,
+  type BenchTopic,
+  benchTopic,
+  connection,
+  KEYS,
+  PARTITIONS,
+  payloads,
+} from './contracts.ts';
 import { joined, rawConsumer, rawKafka, rawProducer } from './raw.ts';
 
 const RECORDS = intEnv('BENCH_CONSUME_RECORDS', 50_000);
@@ -56,8 +64,6 @@ const SLOW_ROUNDS = intEnv('BENCH_SLOW_ROUNDS', 2);
 const E2E_EVENTS = intEnv('BENCH_E2E_EVENTS', 300);
 const E2E_INTERVAL_MS = intEnv('BENCH_E2E_INTERVAL_MS', 10);
 const E2E_ROUNDS = intEnv('BENCH_E2E_ROUNDS', 6);
-const KEYS = intEnv('BENCH_KEYS', 1_000);
-const PARTITIONS = 6;
 const TIMEOUT_MS = 120_000;
 
 interface ConsumeRun {

@@ -25,8 +25,13 @@ export const BenchAccountCreated = defineEvent({
 
 export type BenchPayload = PayloadInput<typeof BenchAccountCreated>;
 
+/** Distinct aggregates (record keys) the payloads spread over: BENCH_KEYS (default 1,000). */
+export const KEYS = intEnv('BENCH_KEYS', 1_000);
+/** Partitions of every benchmark topic. */
+export const PARTITIONS = 6;
+
 /** A topic of the benchmark's own, uniquely named, carrying the bench event. */
-export function benchTopic(prefix: string, partitions = 6) {
+export function benchTopic(prefix: string, partitions = PARTITIONS) {
   return defineTopic({ name: uniqueName(`bench-${prefix}`), events: [BenchAccountCreated], partitions });
 }
 

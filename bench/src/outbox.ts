@@ -23,12 +23,11 @@ import {
   rssOf,
   runsOf,
 } from './common.ts';
-import { BenchAccountCreated, benchTopic, connection, payloads } from './contracts.ts';
+import { BenchAccountCreated, benchTopic, connection, KEYS, payloads } from './contracts.ts';
 
 const EVENTS = intEnv('BENCH_OUTBOX_EVENTS', 20_000);
 const ROUNDS = intEnv('BENCH_OUTBOX_ROUNDS', 3);
 const BATCH = intEnv('BENCH_OUTBOX_BATCH', 500);
-const KEYS = intEnv('BENCH_KEYS', 1000);
 const DATABASE_URL = process.env.KBUS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const started = Date.now();

@@ -38,7 +38,7 @@ import {
   type VariantRun,
   withConcurrency,
 } from './common.ts';
-import { BenchAccountCreated, benchTopic, connection, payloads } from './contracts.ts';
+import { BenchAccountCreated, benchTopic, connection, KEYS, PARTITIONS, payloads } from './contracts.ts';
 import { rawKafka, rawProducer } from './raw.ts';
 
 const ROUNDS = intEnv('BENCH_PUBLISH_ROUNDS', 7);
@@ -49,8 +49,6 @@ const CONCURRENCY = (process.env.BENCH_PUBLISH_CONCURRENCY ?? '64,256').split(',
 const SEQUENTIAL = intEnv('BENCH_PUBLISH_SEQUENTIAL', 600);
 const LATENCY_ROUNDS = intEnv('BENCH_PUBLISH_LATENCY_ROUNDS', 10);
 const LATENCY_BLOCK = intEnv('BENCH_PUBLISH_LATENCY_BLOCK', 100);
-const KEYS = intEnv('BENCH_KEYS', 1_000);
-const PARTITIONS = 6;
 
 interface Throughput {
   readonly records: number;
