@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KbusError } from '@kbus/core';
 import {
   CompressionTypes,
@@ -387,7 +388,7 @@ async function withRetries<T>(what: string, request: () => Promise<T>): Promise<
     } catch (error) {
       const mapped = fromClientError(error, what);
       if (!mapped.retriable || mapped.code === 'TOPIC_NOT_FOUND' || Date.now() + delay > deadline) throw mapped;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 }
@@ -445,7 +446,7 @@ class KafkaJsAdminAdapter implements Admin {
           retriable: true,
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
     }
   }
 
@@ -464,7 +465,7 @@ class KafkaJsAdminAdapter implements Admin {
       const existing = new Set(await this.listTopics());
       missing = names.filter((n) => !existing.has(n));
       if (missing.length === 0) break;
-      if (attempt < 5) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (attempt < 5) await sleep(delay);
     }
     if (missing.length > 0) {
       throw new KbusError('TOPIC_NOT_FOUND', `topic(s) ${missing.join(', ')} do not exist on the cluster`, {
