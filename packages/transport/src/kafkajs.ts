@@ -19,6 +19,7 @@ import type {
   Assignment,
   BatchContext,
   ClientOptions,
+  ConsumedRecord,
   Consumer,
   ConsumerEvents,
   ConsumerOptions,
@@ -318,18 +319,17 @@ class KafkaJsConsumerAdapter implements Consumer {
           isRunning: payload.isRunning,
           isStale: payload.isStale,
         };
+        // kafkajs's decoded messages already have a ConsumedRecord's fields (and a few more
+        // the SDK ignores): handed over as they are, not copied, once each has headers
+        // (records of the old message format have none).
+        const messages = batch.messages;
+        for (const message of messages) message.headers ??= {};
         await options.eachBatch(
           {
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: batch.highWatermark,
-            records: batch.messages.map((m) => ({
-              offset: m.offset,
-              key: m.key,
-              value: m.value,
-              headers: (m.headers ?? {}) as Record<string, Buffer | string | undefined>,
-              timestamp: m.timestamp,
-            })),
+            records: messages as unknown as ConsumedRecord[],
           },
           context,
         );
