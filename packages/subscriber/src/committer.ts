@@ -15,6 +15,11 @@ export interface PartitionPosition {
   readonly key: string;
   readonly topic: string;
   readonly partition: number;
+  /**
+   * The offset of the last record finished since the position was last computed, as the
+   * client gave it: turned into a number only when a commit is made, not once per record.
+   */
+  finished: string | undefined;
   /** The next offset to commit, if it moved past the committed one. */
   next: bigint | undefined;
   /** The offset last committed by this member. */
@@ -39,15 +44,28 @@ export class Committer {
     const key = `${topic}\u0000${partition}`;
     let position = this.positions.get(key);
     if (!position) {
-      position = { key, topic, partition, next: undefined, committed: undefined };
+      position = { key, topic, partition, finished: undefined, next: undefined, committed: undefined };
       this.positions.set(key, position);
     }
     return position;
   }
 
-  /** Records a new commit position for a partition (cheap: called once per record). */
-  mark(position: PartitionPosition, next: bigint): void {
-    position.next = position.committed !== undefined && next <= position.committed ? undefined : next;
+  /**
+   * Records that the record at `offset` finished and every record before it in the
+   * partition too (cheap: called once per record).
+   */
+  mark(position: PartitionPosition, offset: string): void {
+    position.finished = offset;
+  }
+
+  /** The position to commit for a partition, if it moved past the committed one. */
+  private pending(position: PartitionPosition): bigint | undefined {
+    if (position.finished !== undefined) {
+      const next = BigInt(position.finished) + 1n;
+      position.finished = undefined;
+      position.next = position.committed !== undefined && next <= position.committed ? undefined : next;
+    }
+    return position.next;
   }
 
   /** The last committed position this member knows for a partition. */
@@ -63,7 +81,7 @@ export class Committer {
   /** Commits everything pending (waiting for a commit already in flight first). */
   async flush(commit: CommitFunction): Promise<void> {
     while (this.inFlight) await this.inFlight;
-    if (![...this.positions.values()].some((p) => p.next !== undefined)) return;
+    if (![...this.positions.values()].some((p) => this.pending(p) !== undefined)) return;
     this.inFlight = this.send(commit).finally(() => {
       this.inFlight = undefined;
     });
@@ -73,8 +91,9 @@ export class Committer {
   private async send(commit: CommitFunction): Promise<void> {
     const sending: Array<{ position: PartitionPosition; next: bigint }> = [];
     for (const position of this.positions.values()) {
-      if (position.next === undefined) continue;
-      if (this.owns(position.topic, position.partition)) sending.push({ position, next: position.next });
+      const next = this.pending(position);
+      if (next === undefined) continue;
+      if (this.owns(position.topic, position.partition)) sending.push({ position, next });
       else position.next = undefined;
     }
     if (sending.length === 0) return;

@@ -350,18 +350,20 @@ class KafkaSubscriber implements Subscriber {
         if ((error as KbusError)?.code === 'PARTITION_REVOKED') this.beginRevoke();
       });
     }, this.options.heartbeatIntervalMs);
-    const finished = (record: ConsumedRecord, offset: bigint) => {
-      const next = offset + 1n;
-      state.watermark = next;
+    // The offset of the last finished record: the partition's watermark is computed from it
+    // when the batch ends, not once per record.
+    let lastFinished: string | undefined;
+    const finished = (record: ConsumedRecord) => {
+      lastFinished = record.offset;
       context.resolveOffset(record.offset);
-      this.committer.mark(position, next);
+      this.committer.mark(position, record.offset);
       this.finishedSinceCommit++;
       if (
         this.finishedSinceCommit >= this.options.commitEveryRecords ||
         Date.now() - this.lastCommitAt >= this.options.commitIntervalMs
       ) {
         // Not awaited: handling goes on while the commit travels (the committer sends one at
-        // a time, and the batch end waits for it).
+        // a time).
         void this.commitNow(commit);
       }
     };
@@ -406,13 +408,18 @@ class KafkaSubscriber implements Subscriber {
       if (this.options.perKeyConcurrency > 1) {
         await this.runConcurrently(batch, state, halted, handle, finished, signal);
       } else {
+        // Records this member already finished (a batch fetched again after a rebalance) can
+        // only lead the batch: offsets ascend, so the check stops at the first new one.
+        let skipping = state.watermark !== undefined;
         for (const record of batch.records) {
           if (halted()) break;
-          const offset = BigInt(record.offset);
-          if (state.watermark !== undefined && offset < state.watermark) {
-            this.counters.duplicatesSkipped++;
-            context.resolveOffset(record.offset);
-            continue;
+          if (skipping) {
+            if (BigInt(record.offset) < (state.watermark as bigint)) {
+              this.counters.duplicatesSkipped++;
+              context.resolveOffset(record.offset);
+              continue;
+            }
+            skipping = false;
           }
           // handle() inlined: one await per record, no promise or closures of its own.
           const message = inbound(record);
@@ -426,12 +433,22 @@ class KafkaSubscriber implements Subscriber {
             ok = broken(error);
           }
           if (!ok) break;
-          finished(record, offset);
+          finished(record);
         }
       }
     } finally {
+      if (lastFinished !== undefined) state.watermark = BigInt(lastFinished) + 1n;
       clearInterval(beat);
-      await this.commitNow(commit);
+      if (halted()) {
+        // The partition is being released or the subscriber stops: the commit lands before
+        // the group moves on (Java's commitSync in onPartitionsRevoked).
+        await this.commitNow(commit);
+      } else {
+        // Otherwise it travels while the next batch runs (Java's commitAsync in the poll
+        // loop): the committer keeps one commit in flight and folds later positions into
+        // the next; failures are recorded there, and revoke and stop flush what is left.
+        void this.commitNow(commit);
+      }
     }
   }
 
@@ -445,7 +462,7 @@ class KafkaSubscriber implements Subscriber {
     state: PartitionState,
     halted: () => boolean,
     handle: (record: ConsumedRecord) => boolean | Promise<boolean>,
-    finished: (record: ConsumedRecord, offset: bigint) => void,
+    finished: (record: ConsumedRecord) => void,
     signal: AbortSignal,
   ): Promise<void> {
     const records = batch.records;
@@ -457,16 +474,20 @@ class KafkaSubscriber implements Subscriber {
     const advance = () => {
       let last: ConsumedRecord | undefined;
       while (prefix < records.length && done[prefix]) last = records[prefix++];
-      if (last) finished(last, BigInt(last.offset));
+      if (last) finished(last);
     };
+    let skipping = state.watermark !== undefined;
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as ConsumedRecord;
       if (halted()) break;
-      if (state.watermark !== undefined && BigInt(record.offset) < state.watermark) {
-        this.counters.duplicatesSkipped++;
-        done[i] = 1;
-        advance();
-        continue;
+      if (skipping) {
+        if (BigInt(record.offset) < (state.watermark as bigint)) {
+          this.counters.duplicatesSkipped++;
+          done[i] = 1;
+          advance();
+          continue;
+        }
+        skipping = false;
       }
       while (inFlight >= this.options.perKeyConcurrency && !halted()) {
         await new Promise<void>((resolve) => {
