@@ -377,7 +377,10 @@ export async function main(): Promise<BenchResult> {
       const rawMessages =
         side === 'raw'
           ? e2ePayloads.map((payload, i) => {
-              const envelope = createEnvelope(BenchAccountCreated, payload, { source: 'bench-raw', id: ids[i] });
+              const envelope = createEnvelope(BenchAccountCreated, payload, {
+                source: 'bench-raw',
+                id: ids[i] as string,
+              });
               const key = Buffer.from(envelope.aggregateId, 'utf8');
               return { key, value: e2eEncoder.encode(envelope), partition: partitionForKey(key, PARTITIONS) };
             })
