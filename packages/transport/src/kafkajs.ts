@@ -14,6 +14,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { fromClientError } from './errors.ts';
+import { guardStoppedRunnerFetch } from './runner-guard.ts';
 import type {
   Admin,
   Assignment,
@@ -241,6 +242,7 @@ class KafkaJsConsumerAdapter implements Consumer {
   private directCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
 
   constructor(kafka: Kafka, options: ConsumerOptions) {
+    guardStoppedRunnerFetch();
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
