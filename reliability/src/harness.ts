@@ -157,6 +157,11 @@ export function publishSteps(
   keys: readonly string[],
   perKey: number,
   ratePerSecond?: number,
+  /**
+   * Each key goes on past `perKey` (up to 4 times as many) while this says so: a scenario
+   * whose faults must happen under traffic keeps the load running until they did.
+   */
+  extend?: () => boolean,
 ): Workload {
   // Each key publishes at its share of the rate: one step per `spacing` ms at most.
   const spacing = ratePerSecond ? (keys.length * 1000) / ratePerSecond : 0;
@@ -176,7 +181,7 @@ export function publishSteps(
   };
   workload.done = Promise.all(
     keys.map(async (key) => {
-      for (let seq = 0; seq < perKey; seq++) {
+      for (let seq = 0; seq < perKey || (extend?.() === true && seq < perKey * 4); seq++) {
         workload.attempted++;
         const started = now();
         const paced = spacing > 0 ? new Promise((resolve) => setTimeout(resolve, spacing)) : undefined;
