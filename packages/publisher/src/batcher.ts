@@ -174,28 +174,42 @@ export class Batcher {
     } finally {
       this.sending = undefined;
     }
-    // Offsets: the partition's base offset, then one more per record of that partition in order.
-    const next = new Map<string, bigint>();
-    for (const ack of acks) next.set(`${ack.topic}\u0000${ack.partition}`, BigInt(ack.baseOffset));
-    for (const pending of batch) {
-      const key = `${pending.topic}\u0000${pending.record.partition}`;
-      const offset = next.get(key);
-      if (offset === undefined || offset < 0n) {
-        fail(
-          pending,
-          new KbusError(
-            'PUBLISH_FAILED',
-            `the broker's answer has no acknowledgement for ${pending.topic}[${pending.record.partition}]`,
-            { retriable: true },
-          ),
-        );
-        continue;
+    // Offsets: the partition's base offset, then one more per record of that partition, in
+    // the order the records were sent (call order within a topic).
+    for (const [topic, list] of byTopic) {
+      const bases = new Map<number, string>();
+      for (const ack of acks) if (ack.topic === topic) bases.set(ack.partition, ack.baseOffset);
+      const counts = new Map<number, number>();
+      for (const pending of list) {
+        const partition = pending.record.partition;
+        const base = bases.get(partition);
+        if (base === undefined || base.startsWith('-')) {
+          fail(
+            pending,
+            new KbusError(
+              'PUBLISH_FAILED',
+              `the broker's answer has no acknowledgement for ${topic}[${partition}]`,
+              { retriable: true },
+            ),
+          );
+          continue;
+        }
+        const index = counts.get(partition) ?? 0;
+        counts.set(partition, index + 1);
+        succeed(pending, { partition, offset: offsetAfter(base, index) });
       }
-      next.set(key, offset + 1n);
-      succeed(pending, { partition: pending.record.partition, offset: offset.toString() });
     }
     publishBatch({ records: batch.length, bytes, durationMs: performance.now() - started });
   }
+}
+
+/**
+ * `base` + `index` as a decimal string. Offsets below 2^53 add exactly as numbers (a partition
+ * would need centuries at a million records a second to pass that); beyond, as bigints.
+ */
+export function offsetAfter(base: string, index: number): string {
+  if (index === 0) return base;
+  return base.length < 16 ? String(Number(base) + index) : (BigInt(base) + BigInt(index)).toString();
 }
 
 function publishBatch(message: PublishBatchMessage): void {

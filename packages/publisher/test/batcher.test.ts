@@ -1,6 +1,6 @@
 import type { PartitionAck, Producer, TopicRecords } from '@kbus/transport';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Batcher, type PendingRecord } from '../src/batcher.ts';
+import { Batcher, offsetAfter, type PendingRecord } from '../src/batcher.ts';
 
 /**
  * The batcher's own logic (coalescing, offsets, deadlines, settling once) with a producer
@@ -114,5 +114,15 @@ describe('Batcher', () => {
     await batcher.drain();
     expect(outcome.resolved).toEqual([{ partition: 1, offset: '4' }]);
     expect(outcome.rejected[2]).toMatchObject({ code: 'PUBLISH_FAILED' });
+  });
+});
+
+describe('offsetAfter', () => {
+  it('adds exactly, below and beyond 2^53', () => {
+    expect(offsetAfter('10', 0)).toBe('10');
+    expect(offsetAfter('10', 5)).toBe('15');
+    expect(offsetAfter('999999999999999', 1)).toBe('1000000000000000');
+    expect(offsetAfter('9007199254740991', 2)).toBe('9007199254740993');
+    expect(offsetAfter('9223372036854775800', 7)).toBe('9223372036854775807');
   });
 });
