@@ -186,11 +186,9 @@ export class Batcher {
         if (base === undefined || base.startsWith('-')) {
           fail(
             pending,
-            new KbusError(
-              'PUBLISH_FAILED',
-              `the broker's answer has no acknowledgement for ${topic}[${partition}]`,
-              { retriable: true },
-            ),
+            new KbusError('PUBLISH_FAILED', `the broker's answer has no acknowledgement for ${topic}[${partition}]`, {
+              retriable: true,
+            }),
           );
           continue;
         }
