@@ -364,7 +364,7 @@ class KafkaSubscriber implements Subscriber {
       ) {
         // Not awaited: handling goes on while the commit travels (the committer sends one at
         // a time).
-        void this.commitNow(commit);
+        this.commitSoon(commit);
       }
     };
     const heartbeat = () => context.heartbeat();
@@ -447,7 +447,7 @@ class KafkaSubscriber implements Subscriber {
         // Otherwise it travels while the next batch runs (Java's commitAsync in the poll
         // loop): the committer keeps one commit in flight and folds later positions into
         // the next; failures are recorded there, and revoke and stop flush what is left.
-        void this.commitNow(commit);
+        this.commitSoon(commit);
       }
     }
   }
@@ -532,6 +532,13 @@ class KafkaSubscriber implements Subscriber {
     this.finishedSinceCommit = 0;
     this.lastCommitAt = Date.now();
     await this.committer.flush(commit);
+  }
+
+  /** A commit nobody waits for: the committer records refusals; anything else becomes the last error. */
+  private commitSoon(commit: CommitFunction): void {
+    this.commitNow(commit).catch((error: unknown) => {
+      this.lastError = error;
+    });
   }
 
   stop(): Promise<void> {
