@@ -65,6 +65,7 @@ export {
   ENVELOPE_CONTENT_TYPE,
   EVENT_HEADERS,
   envelopeHeaders,
+  HEADER_SETS,
   type HeaderSet,
   headerString,
 } from './serde/headers.ts';

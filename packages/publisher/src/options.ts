@@ -2,6 +2,7 @@ import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
   type CompatibilityLevel,
+  HEADER_SETS,
   type HeaderSet,
   KbusError,
   type RegistryOptions,
@@ -62,7 +63,11 @@ export interface PublisherOptions<T extends readonly AnyTopicDefinition[]> {
    * cannot accept writes (the event may still have been written).
    */
   readonly deliveryTimeoutMs?: number;
-  /** Record headers: `essential` (default: ce_id, ce_type, correlation, causation) or `cloudevents` (all CloudEvents attributes). */
+  /**
+   * Record headers: `essential` (default: ce_id, ce_type, correlation, causation),
+   * `cloudevents` (all CloudEvents attributes) or `none` (cheapest to send; consumers then
+   * decode every record to learn its type).
+   */
   readonly headers?: HeaderSet;
 }
 
@@ -141,7 +146,7 @@ export function resolveOptions<T extends readonly AnyTopicDefinition[]>(options:
     whenFull: options.buffer?.whenFull ?? 'wait',
     metadataMaxAgeMs: positiveInteger(options.metadataMaxAgeMs, 300_000, 'metadataMaxAgeMs'),
     deliveryTimeoutMs: positiveInteger(options.deliveryTimeoutMs, 120_000, 'deliveryTimeoutMs') || 1,
-    headers: options.headers ?? 'essential',
+    headers: headerSet(options.headers),
     compatibility: options.compatibility ?? 'BACKWARD',
     routes,
     serde:
@@ -153,4 +158,15 @@ export function resolveOptions<T extends readonly AnyTopicDefinition[]>(options:
             ...(options.autoRegister === undefined ? {} : { autoRegister: options.autoRegister }),
           }),
   };
+}
+
+function headerSet(value: HeaderSet | undefined): HeaderSet {
+  if (value === undefined) return 'essential';
+  if (!HEADER_SETS.includes(value)) {
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      `createPublisher: headers must be one of ${HEADER_SETS.map((h) => `"${h}"`).join(', ')}, not ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }

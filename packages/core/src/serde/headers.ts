@@ -26,13 +26,20 @@ export const ENVELOPE_CONTENT_TYPE = 'application/vnd.kbus.envelope+avro';
  * route, filter and de-duplicate without decoding), plus `ce_correlationid` when it is not
  * the event's own id and `ce_causationid` when there is one. `cloudevents`: also
  * `ce_specversion`, `ce_source`, `ce_time`, `ce_subject` (the aggregate id) and
- * `content-type`. Everything is in the envelope either way; each header costs the Kafka
- * client a buffer per record, which is why the default is short.
+ * `content-type`. `none`: no headers (like Spring's `ADD_TYPE_INFO_HEADERS=false`): the
+ * cheapest to send, but consumers must decode a record to learn its type, including types
+ * they ignore, and header-based routing sees nothing. Everything is in the envelope either
+ * way; each header costs the Kafka client a buffer per record, which is why the default is
+ * short.
  */
-export type HeaderSet = 'essential' | 'cloudevents';
+export type HeaderSet = 'essential' | 'cloudevents' | 'none';
+
+/** The accepted HeaderSet values, for checking options from untyped JavaScript. */
+export const HEADER_SETS: readonly HeaderSet[] = ['essential', 'cloudevents', 'none'];
 
 /** The headers for one event. */
 export function envelopeHeaders(metadata: EnvelopeMetadata, set: HeaderSet = 'essential'): Record<string, string> {
+  if (set === 'none') return {};
   const headers: Record<string, string> = {
     [EVENT_HEADERS.id]: metadata.id,
     [EVENT_HEADERS.type]: metadata.type,
