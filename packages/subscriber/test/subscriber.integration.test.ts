@@ -44,6 +44,33 @@ describe('subscriber against the real broker and registry', () => {
     expect((await subscriber.lag()).every((l) => l.lag === 0)).toBe(true);
   });
 
+  it('recognises ignored types without a ce_type header (a producer sending none), and dead-letters only unhandled ones', async () => {
+    await using fixture = await counterTopic(1, 'bare');
+    const { createPublisher } = await import('@kbus/publisher');
+    await using bare = createPublisher({ ...connection(), topics: [fixture.topic], clientId: 'bare', headers: 'none' });
+    const { Note } = await import('./fixtures.ts');
+    await bare.publish(Tick, { key: 'k', seq: 0 });
+    await bare.publish(Note, { key: 'k', text: 'ignored' });
+    await bare.publish(Tick, { key: 'k', seq: 1 });
+    const log = await readTopic(fixture.topic.name, { minRecords: 3 });
+    expect(log.map((r) => r.headers)).toEqual([{}, {}, {}]);
+
+    const handled: number[] = [];
+    const groupId = uniqueName('bare');
+    await using subscriber = createSubscriber({
+      ...connection(),
+      groupId,
+      topics: [fixture.topic],
+      handlers: { 'counter.ticked': ({ payload }) => void handled.push(payload.seq) },
+      ignore: ['counter.noted'],
+      unhandled: 'dead-letter',
+    });
+    await subscriber.start();
+    await waitForGroupAtEnd(groupId, fixture.topic.name);
+    expect(handled).toEqual([0, 1]);
+    expect(subscriber.stats()).toMatchObject({ handled: 2, skipped: 1, deadLettered: 0 });
+  });
+
   it('retries transient failures in order, dead-letters permanent ones and poison bytes, and keeps the partition flowing', async () => {
     await using fixture = await counterTopic(1, 'failures');
     const { publisher, topic } = fixture;

@@ -1,10 +1,11 @@
 import { EVENT_HEADERS, headerString, type Serde } from '@kbus/core';
-import type { Middleware } from '../types.ts';
+import type { InboundMessage, Middleware } from '../types.ts';
 
 /**
  * Decodes the record with the registry (writer schema) and the topic's declaration (reader
  * schema). Records of a declared type that this subscriber skips are recognised by their
- * `ce_type` header and not decoded at all. Decode failures are not retriable (they go to
+ * `ce_type` header and not decoded at all; without that header (a producer that sends no
+ * headers) they are recognised once decoded. Decode failures are not retriable (they go to
  * the dead-letter topic), except an unreachable registry, which is.
  */
 export function decode(serde: Serde, skips: ((type: string) => boolean) | undefined): Middleware {
@@ -21,11 +22,15 @@ export function decode(serde: Serde, skips: ((type: string) => boolean) | undefi
     const cached = serde.decodeCached(message.topic, message.record.value);
     if (cached) {
       message.decoded = cached;
-      return next(message);
+      return skips?.(cached.event.type) ? skip(message) : next(message);
     }
     return serde.decode(message.topic, message.record.value).then((decoded) => {
       message.decoded = decoded;
-      return next(message);
+      return skips?.(decoded.event.type) ? skip(message) : next(message);
     });
   };
+}
+
+function skip(message: InboundMessage): void {
+  message.outcome = 'skipped';
 }
