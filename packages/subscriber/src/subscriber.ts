@@ -367,6 +367,19 @@ class KafkaSubscriber implements Subscriber {
         this.commitSoon(commit);
       }
     };
+    // Records this member already finished (a batch fetched again after a rebalance) can only
+    // lead the batch: offsets ascend, so the check stops at the first new one.
+    const watermark = state.watermark;
+    let skipping = watermark !== undefined;
+    const finishedBefore = (record: ConsumedRecord): boolean => {
+      if (!skipping) return false;
+      if (BigInt(record.offset) < (watermark as bigint)) {
+        this.counters.duplicatesSkipped++;
+        return true;
+      }
+      skipping = false;
+      return false;
+    };
     const heartbeat = () => context.heartbeat();
     const inbound = (record: ConsumedRecord): InboundMessage => ({
       groupId: this.options.groupId,
@@ -406,20 +419,13 @@ class KafkaSubscriber implements Subscriber {
     };
     try {
       if (this.options.perKeyConcurrency > 1) {
-        await this.runConcurrently(batch, state, halted, handle, finished, signal);
+        await this.runConcurrently(batch, finishedBefore, halted, handle, finished, signal);
       } else {
-        // Records this member already finished (a batch fetched again after a rebalance) can
-        // only lead the batch: offsets ascend, so the check stops at the first new one.
-        let skipping = state.watermark !== undefined;
         for (const record of batch.records) {
           if (halted()) break;
-          if (skipping) {
-            if (BigInt(record.offset) < (state.watermark as bigint)) {
-              this.counters.duplicatesSkipped++;
-              context.resolveOffset(record.offset);
-              continue;
-            }
-            skipping = false;
+          if (finishedBefore(record)) {
+            context.resolveOffset(record.offset);
+            continue;
           }
           // handle() inlined: one await per record, no promise or closures of its own.
           const message = inbound(record);
@@ -459,7 +465,7 @@ class KafkaSubscriber implements Subscriber {
    */
   private async runConcurrently(
     batch: ConsumedBatch,
-    state: PartitionState,
+    finishedBefore: (record: ConsumedRecord) => boolean,
     halted: () => boolean,
     handle: (record: ConsumedRecord) => boolean | Promise<boolean>,
     finished: (record: ConsumedRecord) => void,
@@ -476,18 +482,13 @@ class KafkaSubscriber implements Subscriber {
       while (prefix < records.length && done[prefix]) last = records[prefix++];
       if (last) finished(last);
     };
-    let skipping = state.watermark !== undefined;
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as ConsumedRecord;
       if (halted()) break;
-      if (skipping) {
-        if (BigInt(record.offset) < (state.watermark as bigint)) {
-          this.counters.duplicatesSkipped++;
-          done[i] = 1;
-          advance();
-          continue;
-        }
-        skipping = false;
+      if (finishedBefore(record)) {
+        done[i] = 1;
+        advance();
+        continue;
       }
       while (inFlight >= this.options.perKeyConcurrency && !halted()) {
         await new Promise<void>((resolve) => {
