@@ -23,7 +23,15 @@ export function accountTopic(partitions: number, prefix = 'accounts') {
   return defineTopic({ name: uniqueName(prefix), events: [AccountOpened, AccountNoted], partitions });
 }
 
-export function connection() {
+/** The client libraries a producer can send with (`producer.client`). */
+export const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
+
+export function connection(client?: (typeof PRODUCER_CLIENTS)[number]) {
   const stack = testStack();
-  return { brokers: stack.brokers, registry: { url: stack.registryUrl }, clientId: 'publisher-test' };
+  return {
+    brokers: stack.brokers,
+    registry: { url: stack.registryUrl },
+    clientId: 'publisher-test',
+    ...(client ? { producer: { client } } : {}),
+  };
 }

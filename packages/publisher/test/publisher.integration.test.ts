@@ -4,7 +4,7 @@ import { deleteTopics, endOffsets, readTopic, testStack, uniqueName } from '@kbu
 import { afterAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createPublisher } from '../src/index.ts';
-import { AccountNoted, AccountOpened, accountTopic, connection } from './fixtures.ts';
+import { AccountNoted, AccountOpened, accountTopic, connection, PRODUCER_CLIENTS } from './fixtures.ts';
 
 const golden = JSON.parse(readFileSync(new URL('./golden/murmur2-vectors.json', import.meta.url), 'utf8')) as {
   partitionCounts: number[];
@@ -28,10 +28,11 @@ async function freshTopic(partitions: number) {
 
 const sum = (offsets: Map<number, string>) => [...offsets.values()].reduce((a, b) => a + Number(b), 0);
 
-describe('publisher against the real broker and registry', () => {
+describe.each(PRODUCER_CLIENTS)('publisher on producer client %s against the real broker and registry', (client) => {
+  // Everything that goes through the producer, once per client library behind @kbus/transport.
   it('puts every record on the partition the Java client picks for its key (12 partitions)', async () => {
     const topic = await freshTopic(12);
-    await using publisher = createPublisher({ ...connection(), topics: [topic] });
+    await using publisher = createPublisher({ ...connection(client), topics: [topic] });
     const column = golden.partitionCounts.indexOf(12);
     const vectors = golden.vectors
       .filter((v) => v.key.length > 0 && v.key.length < 300 && v.key.isWellFormed())
@@ -54,7 +55,7 @@ describe('publisher against the real broker and registry', () => {
 
   it('keeps per-aggregate order for interleaved aggregates published concurrently', async () => {
     const topic = await freshTopic(6);
-    await using publisher = createPublisher({ ...connection(), topics: [topic] });
+    await using publisher = createPublisher({ ...connection(client), topics: [topic] });
     const aggregates = Array.from({ length: 20 }, (_, i) => `account-${i}`);
     const calls = [];
     for (let seq = 0; seq < 50; seq++) {
@@ -78,7 +79,7 @@ describe('publisher against the real broker and registry', () => {
 
   it('close() with 1,000 pending publishes loses none', async () => {
     const topic = await freshTopic(3);
-    const publisher = createPublisher({ ...connection(), topics: [topic] });
+    const publisher = createPublisher({ ...connection(client), topics: [topic] });
     await publisher.connect();
     const pending = Array.from({ length: 1000 }, (_, seq) =>
       publisher.publish(AccountOpened, { accountId: `a${seq % 37}`, email: 'x@example.com', seq }),
@@ -95,6 +96,50 @@ describe('publisher against the real broker and registry', () => {
     });
   });
 
+  it('sets headers, causation and correlation for follow-ups, and reports through diagnostics_channel', async () => {
+    const topic = await freshTopic(2);
+    await using publisher = createPublisher({
+      ...connection(client),
+      topics: [topic],
+      source: 'auth-service',
+      headers: 'cloudevents',
+    });
+    const seen: PublishContext[] = [];
+    const handlers = { asyncEnd: (ctx: PublishContext) => seen.push({ ...ctx }) };
+    channels.publish.subscribe(handlers as never);
+    try {
+      const first = await publisher.publish(AccountOpened, { accountId: 'acc-1', email: 'a@example.com', seq: 1 });
+      const followUp = await publisher
+        .causedBy({ id: first.eventId, correlationId: 'corr-1' })
+        .publish(AccountNoted, { accountId: 'acc-1', seq: 2, note: 'welcome' });
+      const serde = createSerde({ registry: { url: testStack().registryUrl } });
+      const log = await readTopic(topic.name, { minRecords: 2 });
+      const second = log.find((r) => r.offset === followUp.offset && r.partition === followUp.partition);
+      const { envelope } = await serde.decode(topic, second?.value);
+      expect(envelope).toMatchObject({
+        causationId: first.eventId,
+        correlationId: 'corr-1',
+        source: 'auth-service',
+        aggregateId: 'acc-1',
+      });
+      expect(second?.headers).toMatchObject({
+        ce_id: followUp.eventId,
+        ce_type: 'account.noted',
+        ce_source: 'auth-service',
+        ce_subject: 'acc-1',
+        ce_causationid: first.eventId,
+        ce_specversion: '1.0',
+      });
+      expect(second?.key?.toString()).toBe('acc-1');
+    } finally {
+      channels.publish.unsubscribe(handlers as never);
+    }
+    expect(seen.map((s) => s.eventType)).toEqual(['account.opened', 'account.noted']);
+    expect(seen.every((s) => typeof s.durationMs === 'number' && s.offset !== undefined)).toBe(true);
+  });
+});
+
+describe('publisher against the real broker and registry', () => {
   it('a topic that does not exist gives TOPIC_NOT_FOUND saying how to create it', async () => {
     const topic = accountTopic(3, 'missing');
     await using publisher = createPublisher({ ...connection(), topics: [topic] });
@@ -215,47 +260,5 @@ describe('publisher against the real broker and registry', () => {
         mismatches: ['has 4 partitions, declared 6', 'has retention.ms=86400000, declared 1000'],
       },
     ]);
-  });
-
-  it('sets headers, causation and correlation for follow-ups, and reports through diagnostics_channel', async () => {
-    const topic = await freshTopic(2);
-    await using publisher = createPublisher({
-      ...connection(),
-      topics: [topic],
-      source: 'auth-service',
-      headers: 'cloudevents',
-    });
-    const seen: PublishContext[] = [];
-    const handlers = { asyncEnd: (ctx: PublishContext) => seen.push({ ...ctx }) };
-    channels.publish.subscribe(handlers as never);
-    try {
-      const first = await publisher.publish(AccountOpened, { accountId: 'acc-1', email: 'a@example.com', seq: 1 });
-      const followUp = await publisher
-        .causedBy({ id: first.eventId, correlationId: 'corr-1' })
-        .publish(AccountNoted, { accountId: 'acc-1', seq: 2, note: 'welcome' });
-      const serde = createSerde({ registry: { url: testStack().registryUrl } });
-      const log = await readTopic(topic.name, { minRecords: 2 });
-      const second = log.find((r) => r.offset === followUp.offset && r.partition === followUp.partition);
-      const { envelope } = await serde.decode(topic, second?.value);
-      expect(envelope).toMatchObject({
-        causationId: first.eventId,
-        correlationId: 'corr-1',
-        source: 'auth-service',
-        aggregateId: 'acc-1',
-      });
-      expect(second?.headers).toMatchObject({
-        ce_id: followUp.eventId,
-        ce_type: 'account.noted',
-        ce_source: 'auth-service',
-        ce_subject: 'acc-1',
-        ce_causationid: first.eventId,
-        ce_specversion: '1.0',
-      });
-      expect(second?.key?.toString()).toBe('acc-1');
-    } finally {
-      channels.publish.unsubscribe(handlers as never);
-    }
-    expect(seen.map((s) => s.eventType)).toEqual(['account.opened', 'account.noted']);
-    expect(seen.every((s) => typeof s.durationMs === 'number' && s.offset !== undefined)).toBe(true);
   });
 });

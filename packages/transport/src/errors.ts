@@ -34,16 +34,29 @@ function innermost(error: unknown): KafkaJsErrorLike {
   return current;
 }
 
+/** What the SDK needs to know of a client library's failure, whichever library it came from. */
+export interface ClientFailure {
+  /** Kafka's protocol error name (UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS…), when the broker answered one. */
+  readonly kafkaType: string | undefined;
+  readonly message: string;
+  /** The client's judgement: trying the same operation again may succeed. */
+  readonly retriable: boolean;
+  /** The client's own error class or code, kept in `details.kafkaError`. */
+  readonly clientError: string | undefined;
+}
+
 /**
- * Maps a kafkajs error to a KbusError, keeping kafkajs's `retriable` judgement and its
- * protocol error type (`details.kafkaType`). The original is the `cause`.
+ * Turns a classified client failure into a KbusError: a missing topic and a lost group
+ * generation get their own codes, everything else `fallback` with the client's `retriable`
+ * judgement. The original error is the `cause`.
  */
-export function fromClientError(error: unknown, what: string, fallback: ErrorCode = 'KAFKA_ERROR'): KbusError {
-  if (isKbusError(error)) return error;
-  const original = error as KafkaJsErrorLike;
-  const inner = innermost(error);
-  const type = inner.type ?? original.type;
-  const message = inner.message ?? original.message ?? String(error);
+export function toKbusError(
+  failure: ClientFailure,
+  error: unknown,
+  what: string,
+  fallback: ErrorCode = 'KAFKA_ERROR',
+): KbusError {
+  const { kafkaType: type, message } = failure;
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new KbusError('TOPIC_NOT_FOUND', `${what}: the topic does not exist on the cluster (${message})`, {
       cause: error,
@@ -62,13 +75,34 @@ export function fromClientError(error: unknown, what: string, fallback: ErrorCod
       },
     );
   }
+  return new KbusError(fallback, `${what}: ${message}`, {
+    cause: error,
+    retriable: failure.retriable,
+    details: { ...(type ? { kafkaType: type } : {}), kafkaError: failure.clientError },
+  });
+}
+
+/**
+ * Maps a kafkajs error to a KbusError, keeping kafkajs's `retriable` judgement and its
+ * protocol error type (`details.kafkaType`). The original is the `cause`.
+ */
+export function fromClientError(error: unknown, what: string, fallback: ErrorCode = 'KAFKA_ERROR'): KbusError {
+  if (isKbusError(error)) return error;
+  const original = error as KafkaJsErrorLike;
+  const inner = innermost(error);
   // A request that exhausted its retries carries the last cause's judgement: the operation
   // may still succeed later (a broker came back), so callers may try again.
   const retriable =
     original.name === 'KafkaJSNumberOfRetriesExceeded' ? (inner.retriable ?? true) : (original.retriable ?? false);
-  return new KbusError(fallback, `${what}: ${message}`, {
-    cause: error,
-    retriable,
-    details: { ...(type ? { kafkaType: type } : {}), kafkaError: original.name },
-  });
+  return toKbusError(
+    {
+      kafkaType: inner.type ?? original.type,
+      message: inner.message ?? original.message ?? String(error),
+      retriable,
+      clientError: original.name,
+    },
+    error,
+    what,
+    fallback,
+  );
 }

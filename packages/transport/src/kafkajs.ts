@@ -14,6 +14,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { fromClientError } from './errors.ts';
+import { PlatformaticProducerAdapter } from './platformatic.ts';
 import { guardStoppedRunnerFetch } from './runner-guard.ts';
 import type {
   Admin,
@@ -547,6 +548,21 @@ class KafkaJsAdminAdapter implements Admin {
   }
 }
 
+const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
+
+function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptions): Producer {
+  const library = options.client ?? 'kafkajs';
+  if (!PRODUCER_CLIENTS.includes(library)) {
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      `producer.client must be ${PRODUCER_CLIENTS.map((c) => `"${c}"`).join(' or ')}, not ${JSON.stringify(library)}`,
+    );
+  }
+  return library === 'platformatic'
+    ? new PlatformaticProducerAdapter(client, options)
+    : new KafkaJsProducerAdapter(kafka, options);
+}
+
 /**
  * The SDK's Kafka client, backed by kafkajs. One per process is plenty; producers,
  * consumers and admins are created from it.
@@ -558,7 +574,7 @@ export function createKafkaClient(options: ClientOptions): KafkaClient {
   const kafka = new Kafka(kafkaConfig(options));
   return {
     options,
-    producer: (producerOptions = {}) => new KafkaJsProducerAdapter(kafka, producerOptions),
+    producer: (producerOptions = {}) => producerFor(kafka, options, producerOptions),
     consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions),
     admin: () => new KafkaJsAdminAdapter(kafka),
   };

@@ -29,6 +29,12 @@ export interface PartitionAck {
 }
 
 export interface ProducerOptions {
+  /**
+   * The client library that sends: `kafkajs` (default) or `platformatic` (@platformatic/kafka,
+   * an optional peer dependency: faster record encoding, maintained; not for transactional
+   * producers). Consumers and admin operations use kafkajs either way.
+   */
+  readonly client?: 'kafkajs' | 'platformatic';
   /** Idempotent producer (default true): retries never duplicate or reorder within a partition. */
   readonly idempotent?: boolean;
   /** -1 (all in-sync replicas, default), 1 (leader) or 0. */

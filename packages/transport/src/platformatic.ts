@@ -1,0 +1,203 @@
+/**
+ * A producer on @platformatic/kafka, behind the same `Producer` interface as the kafkajs one:
+ * the first step of moving the SDK off kafkajs, which is unmaintained. Opt-in with
+ * `producer: { client: 'platformatic' }`; @platformatic/kafka is an optional peer dependency,
+ * loaded when such a producer connects.
+ *
+ * It encodes record batches in a fraction of kafkajs's time (bench/README.md), so bulk
+ * publishing spends most of its time in the SDK's own validation and encoding.
+ */
+import { KbusError } from '@kbus/core';
+import type { ProducerOptions as PlatformaticOptions, Producer as PlatformaticProducer } from '@platformatic/kafka';
+import { type ClientFailure, toKbusError } from './errors.ts';
+import type { ClientOptions, OutgoingRecord, PartitionAck, Producer, ProducerOptions, TopicRecords } from './types.ts';
+
+type Library = typeof import('@platformatic/kafka');
+
+let library: Promise<Library> | undefined;
+
+function load(): Promise<Library> {
+  library ??= import('@platformatic/kafka').catch((error: unknown) => {
+    library = undefined;
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      "producer client 'platformatic' needs the @platformatic/kafka package: npm install @platformatic/kafka " +
+        '(or leave producer.client unset for kafkajs)',
+      { cause: error },
+    );
+  });
+  return library;
+}
+
+interface PlatformaticErrorLike {
+  code?: string;
+  message?: string;
+  apiId?: string;
+  canRetry?: boolean;
+  errors?: unknown[];
+  cause?: unknown;
+}
+
+/** Errors of a failed operation: the error itself, then what it aggregates and wraps, breadth first. */
+function* tree(error: unknown): Generator<PlatformaticErrorLike> {
+  const queue = [error];
+  for (let seen = 0; seen < queue.length && seen < 50; seen++) {
+    const next = queue[seen] as PlatformaticErrorLike | undefined;
+    if (!next || typeof next !== 'object') continue;
+    yield next;
+    if (Array.isArray(next.errors)) queue.push(...next.errors);
+    if (next.cause) queue.push(next.cause);
+  }
+}
+
+const RETRIABLE_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
+
+/**
+ * Reads a @platformatic/kafka failure: the broker's protocol error where there is one (its
+ * `canRetry` decides), else a network failure or timeout (retriable) or a usage error (not).
+ */
+export function platformaticFailure(error: unknown): ClientFailure {
+  const top = error as PlatformaticErrorLike;
+  let protocol: PlatformaticErrorLike | undefined;
+  let transient = false;
+  for (const e of tree(error)) {
+    if (!protocol && typeof e.apiId === 'string') protocol = e;
+    if (e.code && RETRIABLE_CODES.has(e.code)) transient = true;
+  }
+  const message = top?.message ?? String(error);
+  // The library reports a topic its metadata request did not find as a usage error that
+  // keeps only the message (the broker's UNKNOWN_TOPIC_OR_PARTITION is not attached).
+  const missingTopic = !protocol && top?.code === 'PLT_KFK_USER' && message.startsWith('Unknown topic ');
+  return {
+    kafkaType: missingTopic ? 'UNKNOWN_TOPIC_OR_PARTITION' : protocol?.apiId,
+    message: protocol && protocol !== top ? `${message} (${protocol.apiId}: ${protocol.message})` : message,
+    retriable: protocol ? protocol.canRetry === true : transient,
+    clientError: top?.code,
+  };
+}
+
+const SASL = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
+
+/** Record keys and header names/values the SDK gives as strings go on the wire as UTF-8. */
+const toBytes = (value: unknown): Buffer | undefined =>
+  typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer | undefined);
+
+type Message = Parameters<PlatformaticProducer<Buffer, Buffer, Buffer, Buffer>['send']>[0]['messages'][number];
+
+function messageOf(topic: string, record: OutgoingRecord): Message {
+  const message = {
+    topic,
+    key: record.key as Buffer,
+    value: record.value as Buffer,
+    partition: record.partition,
+    ...(record.headers ? { headers: record.headers as Record<string, Buffer> } : {}),
+    ...(record.timestamp === undefined ? {} : { timestamp: BigInt(record.timestamp) }),
+  };
+  return message;
+}
+
+export class PlatformaticProducerAdapter implements Producer {
+  private producer: PlatformaticProducer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  private connecting: Promise<void> | undefined;
+  private readonly settings: PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>;
+
+  constructor(client: ClientOptions, options: ProducerOptions) {
+    const idempotent = options.idempotent ?? true;
+    const acks = options.acks ?? -1;
+    if (idempotent && acks !== -1) {
+      throw new KbusError(
+        'INVALID_CONFIGURATION',
+        'an idempotent producer needs acks = -1 (all); set idempotent: false to use other acks',
+      );
+    }
+    if (options.transactionalId) {
+      throw new KbusError(
+        'INVALID_CONFIGURATION',
+        'transactional producers use kafkajs: leave producer.client unset when setting transactionalId',
+      );
+    }
+    if (client.brokers.length === 0) {
+      throw new KbusError(
+        'INVALID_CONFIGURATION',
+        'no Kafka brokers given: pass brokers: ["host:9092", …] (or set KAFKA_BROKERS)',
+      );
+    }
+    const retries = options.retries ?? 10;
+    const initial = options.initialRetryTimeMs ?? 100;
+    const max = options.maxRetryTimeMs ?? 5_000;
+    this.settings = {
+      clientId: (client.clientId ?? 'kbus').replace(/\s/g, '-'),
+      bootstrapBrokers: [...client.brokers],
+      connectTimeout: client.connectionTimeoutMs ?? 3_000,
+      timeout: options.ackTimeoutMs ?? client.requestTimeoutMs ?? 30_000,
+      idempotent,
+      acks,
+      // The library reads a numeric 0 or 1 as "unlimited" for idempotent producers; false is none.
+      retries: retries === 0 ? false : retries,
+      // Exponential back-off, as kafkajs: 100 ms, 200 ms, 400 ms… up to maxRetryTimeMs.
+      retryDelay: (_client: unknown, _operation: string, attempt: number) =>
+        Math.min(max, initial * 2 ** Math.max(0, attempt - 1)),
+      autocreateTopics: false,
+      compression: options.compression === 'gzip' ? 'gzip' : 'none',
+      serializers: { key: toBytes, value: toBytes, headerKey: toBytes, headerValue: toBytes },
+      ...(client.ssl ? { tls: client.ssl === true ? {} : client.ssl } : {}),
+      ...(client.sasl
+        ? {
+            sasl: {
+              mechanism: SASL[client.sasl.mechanism],
+              username: client.sasl.username,
+              password: client.sasl.password,
+            },
+          }
+        : {}),
+    } as PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>;
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const { Producer } = await load();
+    const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...this.settings });
+    try {
+      // The library connects lazily; asking for cluster metadata proves the brokers answer.
+      await producer.metadata({ topics: [] });
+    } catch (error) {
+      await producer.close().catch(() => {});
+      throw toKbusError(platformaticFailure(error), error, 'connecting the producer');
+    }
+    this.producer = producer;
+  }
+
+  async send(batch: readonly TopicRecords[]): Promise<PartitionAck[]> {
+    if (!this.producer) await this.connect();
+    const producer = this.producer as PlatformaticProducer<Buffer, Buffer, Buffer, Buffer>;
+    const messages: Message[] = [];
+    for (const { topic, records } of batch) for (const record of records) messages.push(messageOf(topic, record));
+    let result: Awaited<ReturnType<typeof producer.send>>;
+    try {
+      result = await producer.send({ messages });
+    } catch (error) {
+      // After a failed send the library starts over with a new producer id (fresh sequence
+      // numbers), as the kafkajs adapter does; this send may be partly written.
+      throw toKbusError(platformaticFailure(error), error, 'sending records', 'PUBLISH_FAILED');
+    }
+    return (result.offsets ?? []).map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      baseOffset: String(o.offset),
+    }));
+  }
+
+  async disconnect(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    this.connecting = undefined;
+    await producer?.close();
+  }
+}
