@@ -78,21 +78,39 @@ export function platformaticFailure(error: unknown): ClientFailure {
 
 const SASL = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
 
-/** Record keys and header names/values the SDK gives as strings go on the wire as UTF-8. */
+/** Record keys and header values the SDK gives as strings go on the wire as UTF-8. */
 const toBytes = (value: unknown): Buffer | undefined =>
   typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer | undefined);
+
+/** Header names repeat on every record (ce_id, ce_type…): their bytes are made once. */
+const headerNames = new Map<string, Buffer>();
+
+function headerName(name: string): Buffer {
+  let bytes = headerNames.get(name);
+  if (!bytes) {
+    bytes = Buffer.from(name, 'utf8');
+    // Bounded: names are few in practice; past this, new ones are simply not kept.
+    if (headerNames.size < 1_000) headerNames.set(name, bytes);
+  }
+  return bytes;
+}
 
 type Message = Parameters<PlatformaticProducer<Buffer, Buffer, Buffer, Buffer>['send']>[0]['messages'][number];
 
 function messageOf(topic: string, record: OutgoingRecord): Message {
-  const message = {
+  let headers: Map<Buffer, Buffer> | undefined;
+  if (record.headers) {
+    headers = new Map();
+    for (const name in record.headers) headers.set(headerName(name), toBytes(record.headers[name]) as Buffer);
+  }
+  const message: Message = {
     topic,
-    key: record.key as Buffer,
+    key: toBytes(record.key) as Buffer,
     value: record.value as Buffer,
     partition: record.partition,
-    ...(record.headers ? { headers: record.headers as Record<string, Buffer> } : {}),
-    ...(record.timestamp === undefined ? {} : { timestamp: BigInt(record.timestamp) }),
   };
+  if (headers) message.headers = headers;
+  if (record.timestamp !== undefined) message.timestamp = BigInt(record.timestamp);
   return message;
 }
 
@@ -139,7 +157,6 @@ export class PlatformaticProducerAdapter implements Producer {
         Math.min(max, initial * 2 ** Math.max(0, attempt - 1)),
       autocreateTopics: false,
       compression: options.compression === 'gzip' ? 'gzip' : 'none',
-      serializers: { key: toBytes, value: toBytes, headerKey: toBytes, headerValue: toBytes },
       ...(client.ssl ? { tls: client.ssl === true ? {} : client.ssl } : {}),
       ...(client.sasl
         ? {
