@@ -36,6 +36,13 @@ export class RecordBuffer {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
+  /** Takes `count` slots if there is room for all of them now, without waiting or failing. */
+  tryAcquire(count: number): boolean {
+    if (this.used + count > this.max || this.waiting.length > 0) return false;
+    this.used += count;
+    return true;
+  }
+
   release(): void {
     const next = this.waiting.shift();
     // Hand the slot straight to the next waiter; the count does not change.

@@ -21,7 +21,7 @@ import {
   type Producer,
   partitionForKey,
 } from '@kbus/transport';
-import { Batcher } from './batcher.ts';
+import { Batcher, type PendingRecord } from './batcher.ts';
 import { RecordBuffer } from './buffer.ts';
 import { type PublisherOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import { type EnsureTopicsOptions, ensureTopics, type TopicReport } from './topics.ts';
@@ -234,7 +234,10 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       }
     });
     await this.whenConnected();
-    const all = Promise.all(prepared.map((p) => this.traced(p, () => this.submit(p))));
+    const all =
+      !channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)
+        ? this.enqueueAll(prepared)
+        : Promise.all(prepared.map((p) => this.traced(p, () => this.submit(p))));
     this.track(all);
     this.batcher.flushSoon();
     return all;
@@ -377,42 +380,39 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     })();
   }
 
+  /** The record of an event: encoded value, key, partition and headers (throws if it cannot be encoded). */
+  private recordOf({ route, envelope, headers: extra }: Prepared): OutgoingRecord {
+    const value = (route.encoder as Encoder).encode(envelope);
+    const key = Buffer.from(envelope.aggregateId, 'utf8');
+    const headers = envelopeHeaders(envelope, this.options.headers);
+    return {
+      key,
+      value,
+      partition: partitionForKey(key, route.partitions),
+      headers: extra ? { ...extra, ...headers } : headers,
+    };
+  }
+
   /** Encodes and queues one record that holds a buffer slot; the slot is released when it settles. */
   private enqueue(prepared: Prepared, accepted: number): Promise<PublishResult> {
-    const { route, envelope } = prepared;
-    const encoder = route.encoder as Encoder;
-    let value: Buffer;
+    let record: OutgoingRecord;
     try {
-      value = encoder.encode(envelope as EventEnvelope);
+      record = this.recordOf(prepared);
     } catch (error) {
       this.buffer.release();
       return Promise.reject(error);
     }
-    const key = Buffer.from(envelope.aggregateId, 'utf8');
-    const headers = envelopeHeaders(envelope, this.options.headers);
-    const record: OutgoingRecord = {
-      key,
-      value,
-      partition: partitionForKey(key, route.partitions),
-      headers: prepared.headers ? { ...prepared.headers, ...headers } : headers,
-    };
+    const { route } = prepared;
     return new Promise<PublishResult>((resolve, reject) => {
       this.batcher.add({
         topic: route.topic.name,
         record,
-        bytes: value.length + key.length,
+        bytes: bytesOf(record),
         deadline: accepted + this.options.deliveryTimeoutMs,
         settled: false,
         resolve: (ack) => {
           this.buffer.release();
-          resolve({
-            topic: route.topic.name,
-            partition: ack.partition,
-            offset: ack.offset,
-            eventId: envelope.id,
-            aggregateId: envelope.aggregateId,
-            schemaId: encoder.schemaId,
-          });
+          resolve(resultOf(prepared, ack));
         },
         reject: (error) => {
           this.buffer.release();
@@ -420,6 +420,99 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         },
       });
     });
+  }
+
+  /**
+   * publishMany's path when every record has a buffer slot already and nobody traces single
+   * publishes: one promise for the call instead of one per record. Everything is encoded
+   * before anything is queued, so a record that cannot be encoded sends nothing.
+   */
+  private enqueueAll(prepared: readonly Prepared[]): Promise<PublishResult[]> {
+    let records: OutgoingRecord[];
+    try {
+      records = prepared.map((p) => this.recordOf(p));
+    } catch (error) {
+      for (let i = 0; i < prepared.length; i++) this.buffer.release();
+      return Promise.reject(error);
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<PublishResult[]>();
+    const call: BulkCall = {
+      results: new Array(prepared.length),
+      left: prepared.length,
+      failed: false,
+      buffer: this.buffer,
+      resolve,
+      reject,
+    };
+    const deadline = Date.now() + this.options.deliveryTimeoutMs;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as OutgoingRecord;
+      this.batcher.add(new BulkRecord(call, i, prepared[i] as Prepared, record, deadline));
+    }
+    return promise;
+  }
+}
+
+const bytesOf = (record: OutgoingRecord) => (record.value?.length ?? 0) + (record.key?.length ?? 0);
+
+function resultOf({ route, envelope }: Prepared, ack: { partition: number; offset: string }): PublishResult {
+  return {
+    topic: route.topic.name,
+    partition: ack.partition,
+    offset: ack.offset,
+    eventId: envelope.id,
+    aggregateId: envelope.aggregateId,
+    schemaId: (route.encoder as Encoder).schemaId,
+  };
+}
+
+/** One publishMany call on the bulk path: its results so far and the promise it settles. */
+interface BulkCall {
+  readonly results: PublishResult[];
+  left: number;
+  failed: boolean;
+  readonly buffer: RecordBuffer;
+  resolve(results: PublishResult[]): void;
+  reject(error: unknown): void;
+}
+
+/** A record of a bulk call: settles its slot of the call (no promise or closures of its own). */
+class BulkRecord implements PendingRecord {
+  settled = false;
+  readonly topic: string;
+  readonly record: OutgoingRecord;
+  readonly bytes: number;
+  readonly deadline: number;
+  private readonly call: BulkCall;
+  private readonly index: number;
+  private readonly prepared: Prepared;
+
+  constructor(call: BulkCall, index: number, prepared: Prepared, record: OutgoingRecord, deadline: number) {
+    this.call = call;
+    this.index = index;
+    this.prepared = prepared;
+    this.topic = prepared.route.topic.name;
+    this.record = record;
+    this.bytes = bytesOf(record);
+    this.deadline = deadline;
+  }
+
+  resolve(ack: { partition: number; offset: string }): void {
+    const { call } = this;
+    call.buffer.release();
+    call.results[this.index] = resultOf(this.prepared, ack);
+    if (--call.left === 0 && !call.failed) call.resolve(call.results);
+  }
+
+  reject(error: unknown): void {
+    const { call } = this;
+    call.buffer.release();
+    call.left--;
+    // As Promise.all: the first failure answers the call; the other records still settle.
+    if (!call.failed) {
+      call.failed = true;
+      call.reject(error);
+    }
   }
 }
 

@@ -235,6 +235,20 @@ describe('publisher against the real broker and registry', () => {
     await Promise.all(calls);
     expect(peak).toBeLessThanOrEqual(5);
     expect(waiting.buffered).toBe(0);
+
+    // A publishMany larger than the whole buffer waits for slots record by record too.
+    const before = sum(await endOffsets(topic.name));
+    const many = waiting.publishMany(
+      Array.from({ length: 40 }, (_, seq) => ({
+        event: AccountOpened,
+        payload: { accountId: 'c', email: 'c@example.com', seq },
+      })),
+    );
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(waiting.buffered).toBeLessThanOrEqual(5);
+    const results = await many;
+    expect(results.map((r) => Number(r.offset))).toEqual(Array.from({ length: 40 }, (_, i) => before + i));
+    expect(waiting.buffered).toBe(0);
   });
 
   it('ensureTopics creates declared topics and reports one that differs from its declaration', async () => {
