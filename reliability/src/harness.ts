@@ -29,6 +29,19 @@ export type StepTopic = ReturnType<typeof scenarioTopic>;
 
 export const now = () => Date.now();
 
+/**
+ * The producer settings every scenario's publisher uses: the client library that sends
+ * (`--producer-client`, default kafkajs), so the same faults test each.
+ */
+export function producerSettings(): { producer?: { client: 'kafkajs' | 'platformatic' } } {
+  const client = process.env.KBUS_RELIABILITY_PRODUCER_CLIENT;
+  if (client === undefined || client === '') return {};
+  if (client !== 'kafkajs' && client !== 'platformatic') {
+    throw new Error(`--producer-client must be kafkajs or platformatic, not ${client}`);
+  }
+  return { producer: { client } };
+}
+
 /** A line on stderr about where a scenario is. */
 export function step(text: string): void {
   process.stderr.write(`[reliability]   ${new Date().toISOString().slice(11, 19)} ${text}\n`);

@@ -1,5 +1,5 @@
 /**
- * `npm run reliability [-- --short] [--only id,id]`: starts its own 3-node cluster (next to
+ * `npm run reliability [-- --short] [--only id,id] [--producer-client platformatic]`: starts its own 3-node cluster (next to
  * any other stack), runs the fault scenarios one after another, writes the report
  * (docs/reliability.md for a full run) and exits 1 if any check failed.
  */
@@ -14,6 +14,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     'keep-stack': { type: 'boolean', default: false },
+    'producer-client': { type: 'string' },
   },
 });
 
@@ -29,6 +30,7 @@ const { reviveBrokers } = await import('./harness.ts');
 quietKafkajsTimerWarning();
 
 const short = values.short === true;
+if (values['producer-client']) process.env.KBUS_RELIABILITY_PRODUCER_CLIENT = values['producer-client'];
 const scenarios: Record<string, () => Promise<ScenarioResult>> = {
   'broker-loss': async () =>
     (await import('./scenarios/broker-loss.ts')).brokerLoss(short ? 20_000 : 100_000, short ? 500 : 1_500),
@@ -76,7 +78,7 @@ try {
     kafkaVersion: stack.kafkaVersion,
     registryVersion,
     mode: short ? 'short' : 'full',
-    command: `npm run reliability${short ? ' -- --short' : ''}${values.only ? ` --only ${values.only}` : ''}`,
+    command: `npm run reliability${short ? ' -- --short' : ''}${values.only ? ` --only ${values.only}` : ''}${values['producer-client'] ? ` --producer-client ${values['producer-client']}` : ''}`,
   });
   const out =
     values.out ??

@@ -10,6 +10,7 @@ import {
   type Handled,
   killBroker,
   now,
+  producerSettings,
   progress,
   publishSteps,
   readSteps,
@@ -39,7 +40,12 @@ export async function brokerLoss(events: number, ratePerSecond: number): Promise
   const stack = testStack();
   const connection = { brokers: stack.brokers, registry: { url: stack.registryUrl } };
   const topic = scenarioTopic('broker-loss', 12);
-  await using publisher = createPublisher({ ...connection, topics: [topic], clientId: 'reliability-broker-loss' });
+  await using publisher = createPublisher({
+    ...connection,
+    ...producerSettings(),
+    topics: [topic],
+    clientId: 'reliability-broker-loss',
+  });
   await publisher.ensureTopics();
   await waitFullIsr([topic.name]);
 

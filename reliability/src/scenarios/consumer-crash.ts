@@ -5,6 +5,7 @@ import {
   analyzeLog,
   groupReachesEnd,
   now,
+  producerSettings,
   publishSteps,
   readSteps,
   scenarioTopic,
@@ -29,6 +30,7 @@ export async function memberFaults(kind: 'crash' | 'storm', events: number, roun
   const topic = scenarioTopic(kind === 'crash' ? 'consumer-crash' : 'rebalance-storm', 6);
   await using publisher = createPublisher({
     brokers: stack.brokers,
+    ...producerSettings(),
     registry: { url: stack.registryUrl },
     topics: [topic],
     clientId: `reliability-${kind}`,

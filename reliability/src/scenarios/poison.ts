@@ -4,7 +4,7 @@ import { createPublisher } from '@kbus/publisher';
 import { createSubscriber, notRetriable, readDeadLetter } from '@kbus/subscriber';
 import { readTopic, testStack, uniqueName } from '@kbus/testkit';
 import { createKafkaClient, partitionForKey } from '@kbus/transport';
-import { groupReachesEnd, now, Step } from '../harness.ts';
+import { groupReachesEnd, now, producerSettings, Step } from '../harness.ts';
 import { countBy, type ScenarioResult } from '../result.ts';
 
 /**
@@ -24,7 +24,12 @@ export async function poison(validEvents: number): Promise<ScenarioResult> {
     replicationFactor: 3,
     config: { 'max.message.bytes': '3145728' },
   });
-  await using publisher = createPublisher({ ...connection, topics: [topic], clientId: 'reliability-poison' });
+  await using publisher = createPublisher({
+    ...connection,
+    ...producerSettings(),
+    topics: [topic],
+    clientId: 'reliability-poison',
+  });
   await publisher.ensureTopics();
   const serde = createSerde({ registry: { url: stack.registryUrl } });
   const valid = await serde.encode(

@@ -4,6 +4,7 @@ import {
   analyzeLog,
   killBroker,
   now,
+  producerSettings,
   publishSteps,
   readSteps,
   restartBroker,
@@ -25,6 +26,7 @@ export async function quorumLoss(eventsPerPhase: number): Promise<ScenarioResult
   const topic = scenarioTopic('quorum-loss', 6);
   await using publisher = createPublisher({
     brokers: stack.brokers,
+    ...producerSettings(),
     registry: { url: stack.registryUrl },
     topics: [topic],
     clientId: 'reliability-quorum-loss',

@@ -3,7 +3,7 @@ import { createPublisher } from '@kbus/publisher';
 import { createSubscriber } from '@kbus/subscriber';
 import { testStack, uniqueName } from '@kbus/testkit';
 import { signalProcess } from '@kbus/testkit/stack';
-import { groupReachesEnd, now, publishSteps, scenarioTopic } from '../harness.ts';
+import { groupReachesEnd, now, producerSettings, publishSteps, scenarioTopic } from '../harness.ts';
 import { countBy, type ScenarioResult } from '../result.ts';
 
 /**
@@ -18,6 +18,7 @@ export async function registryOutage(events: number): Promise<ScenarioResult> {
   const topic = scenarioTopic('registry-outage', 3);
   await using publisher = createPublisher({
     brokers: stack.brokers,
+    ...producerSettings(),
     registry,
     topics: [topic],
     clientId: 'reliability-registry',
@@ -48,7 +49,13 @@ export async function registryOutage(events: number): Promise<ScenarioResult> {
     const allHandled = during.acks.every((a) => handled.has(a.eventId));
 
     const coldStart = now();
-    const cold = createPublisher({ brokers: stack.brokers, registry, topics: [topic], clientId: 'reliability-cold' });
+    const cold = createPublisher({
+      brokers: stack.brokers,
+      ...producerSettings(),
+      registry,
+      topics: [topic],
+      clientId: 'reliability-cold',
+    });
     const coldError = await cold.connect().then(
       () => undefined,
       (error: unknown) => error,
