@@ -11,6 +11,7 @@ import {
 import type { AnyTopicDefinition } from '../contracts/topic.ts';
 import { isKbusError, KbusError } from '../errors.ts';
 import { RegistryClient, type RegistryOptions } from './registry.ts';
+import { encodeInto } from './tap.ts';
 
 /**
  * How a subject is named for an event on a topic:
@@ -301,11 +302,11 @@ function makeEncoder<E extends AnyEventDefinition>(event: E, schemaId: number, s
       const value = toAvro ? { ...envelope, payload: toAvro(envelope.payload) } : envelope;
       let end: number;
       try {
-        end = envelopeType.encode(value, scratch, WIRE_HEADER_SIZE);
+        end = encodeInto(envelopeType, value, scratch, WIRE_HEADER_SIZE);
         if (end < 0) {
           // A negative result is how many bytes were missing.
           scratch = Buffer.allocUnsafe(scratch.length * 2 - end);
-          end = envelopeType.encode(value, scratch, WIRE_HEADER_SIZE);
+          end = encodeInto(envelopeType, value, scratch, WIRE_HEADER_SIZE);
         }
       } catch (error) {
         throw new KbusError(
