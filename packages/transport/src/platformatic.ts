@@ -78,21 +78,41 @@ export function platformaticFailure(error: unknown): ClientFailure {
 
 const SASL = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
 
-/** Record keys and header values the SDK gives as strings go on the wire as UTF-8. */
+/** Record keys the SDK gives as strings go on the wire as UTF-8. */
 const toBytes = (value: unknown): Buffer | undefined =>
   typeof value === 'string' ? Buffer.from(value, 'utf8') : (value as Buffer | undefined);
 
-/** Header names repeat on every record (ce_id, ce_type…): their bytes are made once. */
-const headerNames = new Map<string, Buffer>();
+/**
+ * Header names repeat on every record (ce_id, ce_type…), and some values do from one record
+ * to the next (ce_type in a batch of one event type): their bytes are made once. Per name,
+ * the last value's bytes are kept; the cache is bounded by the number of names.
+ */
+interface HeaderBytes {
+  readonly name: Buffer;
+  lastValue: string;
+  lastBytes: Buffer;
+}
 
-function headerName(name: string): Buffer {
-  let bytes = headerNames.get(name);
-  if (!bytes) {
-    bytes = Buffer.from(name, 'utf8');
+const headerBytes = new Map<string, HeaderBytes>();
+const EMPTY = Buffer.alloc(0);
+
+function headerEntry(name: string): HeaderBytes {
+  let entry = headerBytes.get(name);
+  if (!entry) {
+    entry = { name: Buffer.from(name, 'utf8'), lastValue: '', lastBytes: EMPTY };
     // Bounded: names are few in practice; past this, new ones are simply not kept.
-    if (headerNames.size < 1_000) headerNames.set(name, bytes);
+    if (headerBytes.size < 1_000) headerBytes.set(name, entry);
   }
-  return bytes;
+  return entry;
+}
+
+function headerValue(entry: HeaderBytes, value: string | Buffer | undefined): Buffer {
+  if (typeof value !== 'string') return value ?? EMPTY;
+  if (value !== entry.lastValue) {
+    entry.lastValue = value;
+    entry.lastBytes = Buffer.from(value, 'utf8');
+  }
+  return entry.lastBytes;
 }
 
 type Message = Parameters<PlatformaticProducer<Buffer, Buffer, Buffer, Buffer>['send']>[0]['messages'][number];
@@ -101,7 +121,10 @@ function messageOf(topic: string, record: OutgoingRecord): Message {
   let headers: Map<Buffer, Buffer> | undefined;
   if (record.headers) {
     headers = new Map();
-    for (const name in record.headers) headers.set(headerName(name), toBytes(record.headers[name]) as Buffer);
+    for (const name in record.headers) {
+      const entry = headerEntry(name);
+      headers.set(entry.name, headerValue(entry, record.headers[name]));
+    }
   }
   const message: Message = {
     topic,
