@@ -2,6 +2,7 @@
  * The raw kafkajs baselines, configured like the SDK's transport adapter
  * (packages/transport/src/kafkajs.ts) so that only the SDK's own work differs.
  */
+import { Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 
 export function rawKafka(brokers: readonly string[], clientId: string): Kafka {
@@ -24,6 +25,26 @@ export async function rawProducer(kafka: Kafka): Promise<Producer> {
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 5_000 },
   });
   await producer.connect();
+  return producer;
+}
+
+/**
+ * A raw @platformatic/kafka producer configured like the SDK's 'platformatic' producer
+ * adapter (packages/transport/src/platformatic.ts): idempotent, acks -1, no auto-creation.
+ */
+export async function rawPlatformaticProducer(
+  brokers: readonly string[],
+  clientId: string,
+): Promise<PlatformaticProducer<Buffer, Buffer, Buffer, Buffer>> {
+  const producer = new PlatformaticProducer<Buffer, Buffer, Buffer, Buffer>({
+    clientId,
+    bootstrapBrokers: [...brokers],
+    idempotent: true,
+    acks: -1,
+    retries: 5,
+    autocreateTopics: false,
+  });
+  await producer.metadata({ topics: [] });
   return producer;
 }
 
