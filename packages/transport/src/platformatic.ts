@@ -179,6 +179,10 @@ export class PlatformaticProducerAdapter implements Producer {
       retryDelay: (_client: unknown, _operation: string, attempt: number) =>
         Math.min(max, initial * 2 ** Math.max(0, attempt - 1)),
       autocreateTopics: false,
+      // The library refreshes leaders between retries only after network errors; a broker
+      // that answers "not the leader" is retried as is. Metadata older than a second is
+      // re-read before each attempt, so retries after a leader change reach the new leader.
+      metadataMaxAge: 1_000,
       compression: options.compression === 'gzip' ? 'gzip' : 'none',
       ...(client.ssl ? { tls: client.ssl === true ? {} : client.ssl } : {}),
       ...(client.sasl
