@@ -551,11 +551,11 @@ class KafkaJsAdminAdapter implements Admin {
 const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
 
 function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptions): Producer {
-  const library = options.client ?? 'kafkajs';
+  const library = options.client ?? client.producerClient ?? 'kafkajs';
   if (!PRODUCER_CLIENTS.includes(library)) {
     throw new KbusError(
       'INVALID_CONFIGURATION',
-      `producer.client must be ${PRODUCER_CLIENTS.map((c) => `"${c}"`).join(' or ')}, not ${JSON.stringify(library)}`,
+      `producer.client (or the client's producerClient) must be ${PRODUCER_CLIENTS.map((c) => `"${c}"`).join(' or ')}, not ${JSON.stringify(library)}`,
     );
   }
   return library === 'platformatic'

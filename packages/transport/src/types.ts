@@ -218,6 +218,12 @@ export interface ClientOptions {
   readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
   /** Where client log entries go (default: JSON lines on the console). */
   readonly logger?: (entry: { level: string; namespace: string; message: string; [key: string]: unknown }) => void;
+  /**
+   * The client library this client's producers send with, unless a producer says otherwise
+   * (`ProducerOptions.client`): one setting moves a service's publishers, dead-letter
+   * producers and outbox relays together. Default `kafkajs`.
+   */
+  readonly producerClient?: 'kafkajs' | 'platformatic';
 }
 
 export interface KafkaClient {

@@ -72,6 +72,10 @@ describe("producer client 'platformatic' against the real broker", () => {
   it('refuses settings it cannot honour at creation', () => {
     expect(() => client().producer({ client: 'platformatic', idempotent: true, acks: 1 })).toThrow(/acks = -1/);
     expect(() => client().producer({ client: 'platformatic', transactionalId: 'relay' })).toThrow(/transactional/);
-    expect(() => client().producer({ client: 'other' as never })).toThrow(/producer.client must be/);
+    expect(() => client().producer({ client: 'other' as never })).toThrow(/must be "kafkajs" or "platformatic"/);
+    // The client-wide default applies to producers that do not choose.
+    const moved = createKafkaClient({ brokers: testStack().brokers, producerClient: 'platformatic' });
+    expect(() => moved.producer({ transactionalId: 'relay' })).toThrow(/transactional/);
+    expect(() => moved.producer({ client: 'kafkajs', transactionalId: 'relay' })).not.toThrow();
   });
 });
