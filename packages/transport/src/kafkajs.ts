@@ -551,9 +551,7 @@ class KafkaJsAdminAdapter implements Admin {
 const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
 
 function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptions): Producer {
-  // @platformatic/kafka by default (maintained, about twice kafkajs's encoding speed; the
-  // same fault suite passes on both); kafkajs for transactions, which the other adapter lacks.
-  const library = options.client ?? client.producerClient ?? (options.transactionalId ? 'kafkajs' : 'platformatic');
+  const library = options.client ?? client.producerClient ?? 'kafkajs';
   if (!PRODUCER_CLIENTS.includes(library)) {
     throw new KbusError(
       'INVALID_CONFIGURATION',
@@ -566,9 +564,8 @@ function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptio
 }
 
 /**
- * The SDK's Kafka client. One per process is plenty; producers, consumers and admins are
- * created from it. Producers send with @platformatic/kafka unless told otherwise
- * (`producerClient`, `ProducerOptions.client`); consumers and admins use kafkajs.
+ * The SDK's Kafka client, backed by kafkajs. One per process is plenty; producers,
+ * consumers and admins are created from it.
  *
  * @example
  * const kafka = createKafkaClient({ brokers: ['localhost:9092'], clientId: 'auth-service' });
