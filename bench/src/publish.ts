@@ -182,53 +182,24 @@ export async function main(): Promise<BenchResult> {
     const rawChunks = chunks(messages);
     const rawHeaderChunks = chunks(withHeaders);
     const rawPlatformaticChunks = chunks(platformaticMessages);
+    const sdkBulk = (sdk: typeof publisher) => () =>
+      throughput(BULK, async () => {
+        for (const chunk of sdkChunks) await sdk.publishMany(chunk);
+      });
+    const rawBulk = (list: Message[][]) => () =>
+      throughput(BULK, async () => {
+        for (const chunk of list)
+          await raw.sendBatch({ acks: -1, topicMessages: [{ topic: topic.name, messages: chunk }] });
+      });
     const bulk = await alternate<Throughput>(
       ROUNDS,
       [
-        [
-          'raw sendBatch',
-          () =>
-            throughput(BULK, async () => {
-              for (const chunk of rawChunks)
-                await raw.sendBatch({ acks: -1, topicMessages: [{ topic: topic.name, messages: chunk }] });
-            }),
-        ],
-        [
-          'SDK publishMany',
-          () =>
-            throughput(BULK, async () => {
-              for (const chunk of sdkChunks) await publisher.publishMany(chunk);
-            }),
-        ],
-        [
-          'raw sendBatch + same headers',
-          () =>
-            throughput(BULK, async () => {
-              for (const chunk of rawHeaderChunks)
-                await raw.sendBatch({ acks: -1, topicMessages: [{ topic: topic.name, messages: chunk }] });
-            }),
-        ],
-        [
-          "SDK publishMany, headers: 'none'",
-          () =>
-            throughput(BULK, async () => {
-              for (const chunk of sdkChunks) await bare.publishMany(chunk);
-            }),
-        ],
-        [
-          'SDK publishMany, client platformatic',
-          () =>
-            throughput(BULK, async () => {
-              for (const chunk of sdkChunks) await fast.publishMany(chunk);
-            }),
-        ],
-        [
-          "SDK publishMany, client platformatic, headers: 'none'",
-          () =>
-            throughput(BULK, async () => {
-              for (const chunk of sdkChunks) await fastBare.publishMany(chunk);
-            }),
-        ],
+        ['raw sendBatch', rawBulk(rawChunks)],
+        ['SDK publishMany', sdkBulk(publisher)],
+        ['raw sendBatch + same headers', rawBulk(rawHeaderChunks)],
+        ["SDK publishMany, headers: 'none'", sdkBulk(bare)],
+        ['SDK publishMany, client platformatic', sdkBulk(fast)],
+        ["SDK publishMany, client platformatic, headers: 'none'", sdkBulk(fastBare)],
         [
           'raw @platformatic/kafka send',
           () =>
