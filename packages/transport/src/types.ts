@@ -1,6 +1,7 @@
 /**
  * The Kafka client surface the SDK uses. Publisher, subscriber and outbox speak only these
- * interfaces; `kafkajs.ts` implements them today, and another client can later.
+ * interfaces; `platformatic.ts` implements the producer on @platformatic/kafka, `kafkajs.ts`
+ * every interface on kafkajs.
  */
 
 export type HeaderValue = string | Buffer;
@@ -30,9 +31,10 @@ export interface PartitionAck {
 
 export interface ProducerOptions {
   /**
-   * The client library that sends: `kafkajs` (default) or `platformatic` (@platformatic/kafka,
-   * an optional peer dependency: faster record encoding, maintained; not for transactional
-   * producers). Consumers and admin operations use kafkajs either way.
+   * The client library that sends: `platformatic` (@platformatic/kafka, the default:
+   * maintained, about twice kafkajs's record encoding speed) or `kafkajs` (the default for
+   * transactional producers, which the other adapter does not offer). Consumers and admin
+   * operations use kafkajs either way.
    */
   readonly client?: 'kafkajs' | 'platformatic';
   /** Idempotent producer (default true): retries never duplicate or reorder within a partition. */
@@ -221,7 +223,8 @@ export interface ClientOptions {
   /**
    * The client library this client's producers send with, unless a producer says otherwise
    * (`ProducerOptions.client`): one setting moves a service's publishers, dead-letter
-   * producers and outbox relays together. Default `kafkajs`.
+   * producers and outbox relays together. Default `platformatic` (`kafkajs` for
+   * transactional producers).
    */
   readonly producerClient?: 'kafkajs' | 'platformatic';
 }

@@ -7,7 +7,7 @@ const typeOf = (i: number) => (i % 7 < 4 ? 'account.opened' : 'account.closed');
 
 const client = () => createKafkaClient({ brokers: testStack().brokers, clientId: 'transport-test' });
 
-describe("producer client 'platformatic' against the real broker", () => {
+describe("producer client 'platformatic' (the default) against the real broker", () => {
   it('writes key, value, headers and timestamp to the given partitions and reports base offsets', async () => {
     await using topic = await createTestTopic({ partitions: 3, prefix: 'platformatic' });
     const producer = client().producer({ client: 'platformatic' });
@@ -73,7 +73,9 @@ describe("producer client 'platformatic' against the real broker", () => {
     expect(() => client().producer({ client: 'platformatic', idempotent: true, acks: 1 })).toThrow(/acks = -1/);
     expect(() => client().producer({ client: 'platformatic', transactionalId: 'relay' })).toThrow(/transactional/);
     expect(() => client().producer({ client: 'other' as never })).toThrow(/must be "kafkajs" or "platformatic"/);
-    // The client-wide default applies to producers that do not choose.
+    // Transactional producers default to kafkajs; a client-wide choice applies to producers
+    // that do not choose, and a producer's own choice wins.
+    expect(() => client().producer({ transactionalId: 'relay' })).not.toThrow();
     const moved = createKafkaClient({ brokers: testStack().brokers, producerClient: 'platformatic' });
     expect(() => moved.producer({ transactionalId: 'relay' })).toThrow(/transactional/);
     expect(() => moved.producer({ client: 'kafkajs', transactionalId: 'relay' })).not.toThrow();
