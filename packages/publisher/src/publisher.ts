@@ -428,6 +428,8 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
    * before anything is queued, so a record that cannot be encoded sends nothing.
    */
   private enqueueAll(prepared: readonly Prepared[]): Promise<PublishResult[]> {
+    // Nothing to settle the call: an empty call answers at once.
+    if (prepared.length === 0) return Promise.resolve([]);
     let records: OutgoingRecord[];
     try {
       records = prepared.map((p) => this.recordOf(p));

@@ -43,6 +43,8 @@ describe.each(PRODUCER_CLIENTS)('publisher on producer client %s against the rea
     results.forEach((r, i) => {
       expect(r.partition, `key ${JSON.stringify(vectors[i]?.key)}`).toBe(vectors[i]?.partitions[column]);
     });
+    // An empty call answers at once, with nothing.
+    expect(await publisher.publishMany([])).toEqual([]);
     const log = await readTopic(topic.name, { minRecords: vectors.length });
     expect(log).toHaveLength(vectors.length);
     // The essential headers by default: id and type (the event starts its own conversation).
