@@ -87,12 +87,6 @@ class KafkaJsProducerAdapter implements Producer {
   constructor(kafka: Kafka, options: ProducerOptions) {
     const idempotent = options.idempotent ?? true;
     this.acks = options.acks ?? -1;
-    if (idempotent && this.acks !== -1) {
-      throw new KbusError(
-        'INVALID_CONFIGURATION',
-        'an idempotent producer needs acks = -1 (all); set idempotent: false to use other acks',
-      );
-    }
     this.timeout = options.ackTimeoutMs ?? 30_000;
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.makeProducer = () =>
@@ -560,6 +554,12 @@ function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptio
     throw new KbusError(
       'INVALID_CONFIGURATION',
       `producer.client (or the client's producerClient) must be ${PRODUCER_CLIENTS.map((c) => `"${c}"`).join(' or ')}, not ${JSON.stringify(library)}`,
+    );
+  }
+  if ((options.idempotent ?? true) && (options.acks ?? -1) !== -1) {
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      'an idempotent producer needs acks = -1 (all); set idempotent: false to use other acks',
     );
   }
   return library === 'platformatic'

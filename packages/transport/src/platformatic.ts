@@ -141,24 +141,10 @@ export class PlatformaticProducerAdapter implements Producer {
   private readonly settings: PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>;
 
   constructor(client: ClientOptions, options: ProducerOptions) {
-    const idempotent = options.idempotent ?? true;
-    const acks = options.acks ?? -1;
-    if (idempotent && acks !== -1) {
-      throw new KbusError(
-        'INVALID_CONFIGURATION',
-        'an idempotent producer needs acks = -1 (all); set idempotent: false to use other acks',
-      );
-    }
     if (options.transactionalId) {
       throw new KbusError(
         'INVALID_CONFIGURATION',
         "transactional producers use kafkajs: set producer: { client: 'kafkajs' } (the default when transactionalId is set)",
-      );
-    }
-    if (client.brokers.length === 0) {
-      throw new KbusError(
-        'INVALID_CONFIGURATION',
-        'no Kafka brokers given: pass brokers: ["host:9092", …] (or set KAFKA_BROKERS)',
       );
     }
     const retries = options.retries ?? 10;
@@ -169,8 +155,8 @@ export class PlatformaticProducerAdapter implements Producer {
       bootstrapBrokers: [...client.brokers],
       connectTimeout: client.connectionTimeoutMs ?? 3_000,
       timeout: options.ackTimeoutMs ?? client.requestTimeoutMs ?? 30_000,
-      idempotent,
-      acks,
+      idempotent: options.idempotent ?? true,
+      acks: options.acks ?? -1,
       // The library reads a numeric 0 or 1 as "unlimited" for idempotent producers; false is none.
       retries: retries === 0 ? false : retries,
       // Exponential back-off, as kafkajs: 100 ms, 200 ms, 400 ms… up to maxRetryTimeMs.
