@@ -14,7 +14,7 @@
  * BENCH_PUBLISH_LATENCY_BLOCK (100), BENCH_KEYS (1000).
  */
 import { createEnvelope, createSerde, envelopeHeaders, type PayloadInput } from '@kbus/core';
-import { createPublisher, type PublishItem } from '@kbus/publisher';
+import { createPublisher, type PublisherOptions, type PublishItem } from '@kbus/publisher';
 import { deleteTopics } from '@kbus/testkit';
 import { partitionForKey } from '@kbus/transport';
 import type { Message } from 'kafkajs';
@@ -79,45 +79,22 @@ export async function main(): Promise<BenchResult> {
   const { brokers, registryUrl } = connection();
   const topic = benchTopic('publish', PARTITIONS);
   const sampler = new RssSampler();
-  const publisher = createPublisher({
-    brokers,
-    registry: { url: registryUrl },
-    topics: [topic],
-    clientId: 'bench-sdk',
-  });
+  // One publisher per variant, differing only in client id, header set and producer client.
+  const sdkPublisher = (clientId: string, options: Pick<PublisherOptions<[typeof topic]>, 'headers' | 'producer'>) =>
+    createPublisher({ brokers, registry: { url: registryUrl }, topics: [topic], clientId, ...options });
+  const publisher = sdkPublisher('bench-sdk', {});
   // The same publisher without record headers: the same bytes on the wire as the raw side.
-  const bare = createPublisher({
-    brokers,
-    registry: { url: registryUrl },
-    topics: [topic],
-    clientId: 'bench-sdk-bare',
-    headers: 'none',
-  });
+  const bare = sdkPublisher('bench-sdk-bare', { headers: 'none' });
   // The same two, sending with kafkajs instead of the default @platformatic/kafka.
-  const viaKafkajs = createPublisher({
-    brokers,
-    registry: { url: registryUrl },
-    topics: [topic],
-    clientId: 'bench-sdk-kafkajs',
-    producer: { client: 'kafkajs' },
-  });
-  const viaKafkajsBare = createPublisher({
-    brokers,
-    registry: { url: registryUrl },
-    topics: [topic],
-    clientId: 'bench-sdk-kafkajs-bare',
-    producer: { client: 'kafkajs' },
-    headers: 'none',
-  });
+  const viaKafkajs = sdkPublisher('bench-sdk-kafkajs', { producer: { client: 'kafkajs' } });
+  const viaKafkajsBare = sdkPublisher('bench-sdk-kafkajs-bare', { producer: { client: 'kafkajs' }, headers: 'none' });
+  const publishers = [publisher, bare, viaKafkajs, viaKafkajsBare];
   const kafka = rawKafka(brokers, 'bench-raw');
   let rawFast: Awaited<ReturnType<typeof rawPlatformaticProducer>> | undefined;
   let producer: Awaited<ReturnType<typeof rawProducer>> | undefined;
   try {
     await publisher.ensureTopics();
-    await publisher.connect();
-    await bare.connect();
-    await viaKafkajs.connect();
-    await viaKafkajsBare.connect();
+    for (const p of publishers) await p.connect();
     producer = await rawProducer(kafka);
     const raw = producer;
     rawFast = await rawPlatformaticProducer(brokers, 'bench-raw-platformatic');
@@ -160,10 +137,7 @@ export async function main(): Promise<BenchResult> {
     log(`publish: topic ${topic.name}, ${PARTITIONS} partitions, ${KEYS} keys, record ${JSON.stringify(sizes)}`);
 
     // Warm-up: connections, metadata, JIT, on both sides.
-    await publisher.publishMany(items.slice(0, 500));
-    await bare.publishMany(items.slice(0, 500));
-    await viaKafkajs.publishMany(items.slice(0, 500));
-    await viaKafkajsBare.publishMany(items.slice(0, 500));
+    for (const p of publishers) await p.publishMany(items.slice(0, 500));
     await raw.sendBatch({ acks: -1, topicMessages: [{ topic: topic.name, messages: messages.slice(0, 500) }] });
     await rawPlatformatic.send({ messages: platformaticMessages.slice(0, 500) });
     for (let i = 0; i < 20; i++) {
@@ -405,10 +379,7 @@ export async function main(): Promise<BenchResult> {
     };
   } finally {
     await sampler.close();
-    await publisher.close().catch(() => {});
-    await bare.close().catch(() => {});
-    await viaKafkajs.close().catch(() => {});
-    await viaKafkajsBare.close().catch(() => {});
+    for (const p of publishers) await p.close().catch(() => {});
     await rawFast?.close().catch(() => {});
     await producer?.disconnect().catch(() => {});
     await deleteTopics([topic.name], { withSubjects: true }).catch((error: unknown) => log(`cleanup: ${error}`));
