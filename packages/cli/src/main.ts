@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isKbusError } from '@kbus/core';
 import { type CommandSpec, commandHelp, runCommand } from './command.ts';
 import { asyncapi } from './commands/asyncapi.ts';
@@ -81,7 +82,10 @@ export async function main(
     return first === undefined ? EXIT.usage : EXIT.ok;
   }
   if (first === '--version') {
-    streams.stdout.write('0.1.0\n');
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    streams.stdout.write(`${manifest.version}\n`);
     return EXIT.ok;
   }
   const found = find(argv);

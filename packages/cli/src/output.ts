@@ -10,8 +10,12 @@ export interface Output {
   object(value: Record<string, unknown>): void;
   /** Rows with aligned columns (human mode only). */
   table(headings: readonly string[], rows: ReadonlyArray<readonly string[]>): void;
-  /** Diagnostics and progress, always on stderr so stdout stays parseable. */
+  /** Diagnostics, always on stderr so stdout stays parseable. */
   note(text: string): void;
+  /** A progress line on a terminal's stderr, rewritten in place (at most 5 times a second); nothing otherwise. */
+  progress(text: string): void;
+  /** Clears the progress line. */
+  progressDone(): void;
   readonly paint: Paint;
 }
 
@@ -65,6 +69,9 @@ export function createOutput(streams: Streams, options: { json: boolean; color: 
     !options.json && (options.color ?? (Boolean(streams.stdout.isTTY) && process.env.NO_COLOR === undefined));
   const paint = painter(colour);
   const write = (text: string) => streams.stdout.write(`${text}\n`);
+  const showProgress = !options.json && Boolean(streams.stderr.isTTY);
+  let progressAt = 0;
+  let progressShown = false;
   return {
     json: options.json,
     paint,
@@ -89,6 +96,16 @@ export function createOutput(streams: Streams, options: { json: boolean; color: 
     },
     note(text) {
       streams.stderr.write(`${text}\n`);
+    },
+    progress(text) {
+      if (!showProgress || Date.now() - progressAt < 200) return;
+      progressAt = Date.now();
+      progressShown = true;
+      streams.stderr.write(`\r\u001b[K${text}`);
+    },
+    progressDone() {
+      if (progressShown) streams.stderr.write('\r\u001b[K');
+      progressShown = false;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { KbusError } from '@kbus/core';
 import type { ConsumedRecord, KafkaClient } from '@kbus/transport';
 import { UsageError } from './errors.ts';
@@ -33,6 +34,8 @@ export interface ReadOptions {
   readonly end: ReadonlyMap<number, bigint> | undefined;
   /** Called in offset order per partition; return false to stop reading. */
   onRecord(partition: number, record: ConsumedRecord): Promise<boolean> | boolean;
+  /** Called once the reader joined its group and is about to fetch. */
+  onReady?: (() => void) | undefined;
   readonly signal: AbortSignal;
   /** Bound of a read to `end` (ignored when following). */
   readonly timeoutMs: number;
@@ -83,7 +86,8 @@ export async function readRecords(kafka: KafkaClient, options: ReadOptions): Pro
   }
   if (end && remaining.size === 0) return;
   if (options.signal.aborted) return;
-  const groupId = `kbus-cli-${randomUUID()}`;
+  // Host and pid in the name: a group left behind by a killed process says where it came from.
+  const groupId = `kbus-cli-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   // The next offset to hand out per partition: records before it (fetched before a seek
   // applied, or again after a rebalance) are not handed out twice.
   const next = new Map(start);
@@ -94,12 +98,17 @@ export async function readRecords(kafka: KafkaClient, options: ReadOptions): Pro
     const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 250 });
     await consumer.connect();
     let timer: NodeJS.Timeout | undefined;
+    let ready = false;
     try {
       consumer.on('group.join', (assignment) => {
         for (const partition of assignment[topic] ?? []) {
           // Partitions not read are parked at their end, so nothing old is fetched there.
           const offset = next.get(partition) ?? BigInt(marks.find((m) => m.partition === partition)?.high ?? '0');
           consumer.seek(topic, partition, offset.toString());
+        }
+        if (!ready) {
+          ready = true;
+          options.onReady?.();
         }
       });
       await consumer.subscribe([topic], true);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { testStack } from '@kbus/testkit';
@@ -27,7 +27,6 @@ export function kbus(
   args: readonly string[],
   options: { env?: Record<string, string>; bin?: string } = {},
 ): Promise<Run> {
-  const stack = testStack();
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
@@ -35,13 +34,7 @@ export function kbus(
       {
         encoding: 'utf8',
         timeout: 90_000,
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: stack.brokers.join(','),
-          SCHEMA_REGISTRY_URL: stack.registryUrl,
-          NO_COLOR: '1',
-          ...options.env,
-        },
+        env: stackEnv(options.env),
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -67,4 +60,80 @@ export function kbus(
       },
     );
   });
+}
+
+/** The connection of the test stack as the CLI's environment. */
+function stackEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const stack = testStack();
+  return {
+    ...process.env,
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
+export interface RunningKbus {
+  readonly child: ChildProcess;
+  /** Everything written so far. */
+  readonly output: { stdout: string; stderr: string };
+  /** Resolves when `stream` has shown `text`; rejects after `timeoutMs` or if the process exits first. */
+  waitFor(stream: 'stdout' | 'stderr', text: string, timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code (or the signal name). */
+  readonly exited: Promise<number | string>;
+}
+
+/** Starts the built `kbus` and lets the test watch its output while it runs (for --follow). */
+export function startKbus(args: readonly string[]): RunningKbus {
+  const child = spawn(process.execPath, [CLI, ...args], { env: stackEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  const listeners = new Set<() => void>();
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]?.setEncoding('utf8');
+    child[stream]?.on('data', (chunk: string) => {
+      output[stream] += chunk;
+      for (const listener of listeners) listener();
+    });
+  }
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => {
+      resolve(code ?? signal ?? 'unknown');
+      for (const listener of listeners) listener();
+    });
+  });
+  return {
+    child,
+    output,
+    exited,
+    waitFor(stream, text, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (output[stream].includes(text)) {
+            cleanup();
+            resolve();
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            cleanup();
+            reject(
+              new Error(`kbus ${args.join(' ')} exited before printing ${JSON.stringify(text)}:\n${output.stderr}`),
+            );
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(
+            new Error(
+              `kbus ${args.join(' ')} did not print ${JSON.stringify(text)} within ${timeoutMs} ms:\n${output.stderr}`,
+            ),
+          );
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+  };
 }

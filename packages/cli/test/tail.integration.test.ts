@@ -2,7 +2,7 @@ import { avroType, RegistryClient, stableStringify } from '@kbus/core';
 import { createPublisher } from '@kbus/publisher';
 import { deleteTopics, kafkaClients, testStack, uniqueName } from '@kbus/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kbus, NODENEXT_TS, requireBuiltCli } from './support.ts';
+import { kbus, NODENEXT_TS, requireBuiltCli, startKbus } from './support.ts';
 
 const topicName = uniqueName('cli-tail');
 const env = { KBUS_FIXTURE_TOPIC: topicName };
@@ -28,29 +28,11 @@ afterAll(async () => {
   await deleteTopics([topicName], { withSubjects: true });
 });
 
-describe('kbus topics ensure', () => {
-  it('creates the declared topic, then finds it as declared, and exits 1 on a difference', async () => {
-    const created = await kbus(['topics', 'ensure', NODENEXT_TS, '--json'], { env });
-    expect(created.code).toBe(0);
-    expect(created.lines).toEqual([{ topic: topicName, status: 'created', mismatches: [] }]);
-
-    const again = await kbus(['topics', 'ensure', NODENEXT_TS], { env });
-    expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(new RegExp(`^${topicName.replace(/[.]/g, '\\.')} +ok`, 'm'));
-
-    const different = await kbus(['topics', 'ensure', NODENEXT_TS, '--json'], {
-      env: { ...env, KBUS_FIXTURE_PARTITIONS: '5' },
-    });
-    expect(different.code).toBe(1);
-    expect(different.lines[0]).toMatchObject({ status: 'mismatch', mismatches: ['has 3 partitions, declared 5'] });
-  });
-});
-
 describe('kbus tail', () => {
   let foreignId = 0;
 
   beforeAll(async () => {
-    // The topic exists from `topics ensure` above (the files run in order).
+    expect((await kbus(['topics', 'ensure', NODENEXT_TS], { env })).code).toBe(0);
     const stack = testStack();
     await using publisher = createPublisher({
       brokers: stack.brokers,
@@ -145,9 +127,7 @@ describe('kbus tail', () => {
     expect(past.lines).toHaveLength(5);
   });
 
-  it('follows new records until --max is reached', async () => {
-    const following = kbus(['tail', topicName, '--from', 'latest', '--follow', '--max', '1', '--json']);
-    // The tail joins its throwaway group before it sees anything: publish until it has.
+  it('follows new records, stops on --max or on SIGINT, and leaves no consumer group behind', async () => {
     const stack = testStack();
     await using publisher = createPublisher({
       brokers: stack.brokers,
@@ -155,19 +135,31 @@ describe('kbus tail', () => {
       topics: [OrderTopic],
       clientId: 'cli-tail-follow',
     });
-    let settled = false;
-    void following.finally(() => {
-      settled = true;
-    });
-    const deadline = Date.now() + 60_000;
-    while (!settled && Date.now() < deadline) {
-      await publisher.publish(OrderCancelled, { orderId: orderB, reason: 'follow' });
-      await Promise.race([following, new Promise((r) => setTimeout(r, 500))]);
+    const capped = startKbus(['tail', topicName, '--from', 'latest', '--follow', '--max', '1', '--json']);
+    await capped.waitFor('stderr', `following ${topicName}`);
+    await publisher.publish(OrderCancelled, { orderId: orderB, reason: 'follow' });
+    expect(await capped.exited).toBe(0);
+    const lines = capped.output.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({ type: 'order.cancelled', payload: { orderId: orderB, reason: 'follow' } }),
+    ]);
+
+    const open = startKbus(['tail', topicName, '--from', 'latest', '--follow']);
+    await open.waitFor('stderr', `following ${topicName}`);
+    await publisher.publish(OrderCancelled, { orderId: orderA, reason: 'then interrupted' });
+    await open.waitFor('stdout', 'then interrupted');
+    open.child.kill('SIGINT');
+    expect(await open.exited).toBe(0);
+    expect(open.output.stderr).toContain('1 record(s)');
+
+    // The readers' throwaway groups are named after their process, and deleted on the way out.
+    const groups = (await kbus(['groups', 'ls', '--json'])).lines.map((l) => String(l.group));
+    for (const pid of [capped.child.pid, open.child.pid]) {
+      expect(groups.filter((g) => g.includes(`-${pid}-`))).toEqual([]);
     }
-    const run = await following;
-    expect(run.code).toBe(0);
-    expect(run.lines).toHaveLength(1);
-    expect(run.lines[0]).toMatchObject({ type: 'order.cancelled', payload: { reason: 'follow' } });
   });
 
   it('exits 2 on a bad --from and 1 for a topic that does not exist', async () => {
@@ -177,5 +169,27 @@ describe('kbus tail', () => {
     const missing = await kbus(['tail', uniqueName('cli-missing')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('TOPIC_NOT_FOUND');
+  });
+});
+
+describe('kbus topics ensure', () => {
+  const ensured = uniqueName('cli-topics');
+  const ensuredEnv = { KBUS_FIXTURE_TOPIC: ensured };
+  afterAll(() => deleteTopics([ensured]));
+
+  it('creates the declared topic, then finds it as declared, and exits 1 on a difference', async () => {
+    const created = await kbus(['topics', 'ensure', NODENEXT_TS, '--json'], { env: ensuredEnv });
+    expect(created.code).toBe(0);
+    expect(created.lines).toEqual([{ topic: ensured, status: 'created', mismatches: [] }]);
+
+    const again = await kbus(['topics', 'ensure', NODENEXT_TS], { env: ensuredEnv });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^${ensured.replace(/[.]/g, '\\.')} +ok`, 'm'));
+
+    const different = await kbus(['topics', 'ensure', NODENEXT_TS, '--json'], {
+      env: { ...ensuredEnv, KBUS_FIXTURE_PARTITIONS: '5' },
+    });
+    expect(different.code).toBe(1);
+    expect(different.lines[0]).toMatchObject({ status: 'mismatch', mismatches: ['has 3 partitions, declared 5'] });
   });
 });

@@ -81,17 +81,29 @@ async function readDeadLetters(
   } finally {
     await admin.disconnect();
   }
-  await readRecords(kafka, {
-    topic,
-    start: new Map(marks.map((m) => [m.partition, start?.get(m.partition) ?? BigInt(m.low)] as const)),
-    end: new Map(marks.map((m) => [m.partition, BigInt(m.high)] as const)),
-    signal: context.signal,
-    timeoutMs: positiveIntFlag(context, 'timeout') ?? 60_000,
-    onRecord(partition, record) {
-      const info = readDeadLetter(record);
-      return select(record, info) ? each({ partition, record, info }) : true;
-    },
-  });
+  const from = new Map(marks.map((m) => [m.partition, start?.get(m.partition) ?? BigInt(m.low)] as const));
+  const end = new Map(marks.map((m) => [m.partition, BigInt(m.high)] as const));
+  const total = [...end].reduce(
+    (n, [p, high]) => n + (high > (from.get(p) ?? high) ? high - (from.get(p) ?? high) : 0n),
+    0n,
+  );
+  let read = 0;
+  try {
+    await readRecords(kafka, {
+      topic,
+      start: from,
+      end,
+      signal: context.signal,
+      timeoutMs: positiveIntFlag(context, 'timeout') ?? 60_000,
+      onRecord(partition, record) {
+        context.out.progress(`reading ${topic}: ${++read} of at most ${total}`);
+        const info = readDeadLetter(record);
+        return select(record, info) ? each({ partition, record, info }) : true;
+      },
+    });
+  } finally {
+    context.out.progressDone();
+  }
 }
 
 const timeoutFlag = {
@@ -183,8 +195,9 @@ export const dltShow: CommandSpec = {
           );
           context.out.line(`  key      ${object.key ?? '(none)'}`);
           context.out.line(`  type     ${object.type ?? '?'}`);
-          context.out.line(`  error    ${info.exceptionClass ?? ''}: ${info.message ?? ''}`);
-          if (info.stacktrace) context.out.line(paint.dim(info.stacktrace.replace(/^/gm, '           ')));
+          // The stack starts with the class and the message; without one, they are all there is.
+          if (info.stacktrace) context.out.line(`  error    ${info.stacktrace.replace(/\n/g, `\n${' '.repeat(11)}`)}`);
+          else context.out.line(`  error    ${info.exceptionClass ?? ''}: ${info.message ?? ''}`);
           context.out.line(
             `  value    ${decoded.kind === 'undecodable' ? `undecodable (${decoded.code}: ${decoded.reason})` : JSON.stringify(object.payload)}`,
           );

@@ -119,6 +119,7 @@ export const tail: CommandSpec = {
       end: follow ? undefined : end,
       signal: context.signal,
       timeoutMs,
+      onReady: follow ? () => context.out.note(`following ${topic} (Ctrl-C to stop)`) : undefined,
       async onRecord(partition, record) {
         if (wantedKey !== undefined && record.key?.toString('utf8') !== wantedKey) return true;
         const decoded = await decoder.decode(record.value);
