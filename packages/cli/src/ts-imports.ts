@@ -17,6 +17,10 @@ let registered = false;
  * `.js`/`.mjs`/`.cjs` import from a `.ts`/`.mts`/`.cts` file that does not exist resolves to
  * its TypeScript sibling when that exists; everything else resolves as usual, so compiled
  * modules are unaffected.
+ *
+ * @example
+ * allowTypeScriptJsImports();
+ * const contracts = await import(pathToFileURL('src/contracts.ts').href); // imports './ids.js' → ids.ts
  */
 export function allowTypeScriptJsImports(): void {
   if (registered) return;

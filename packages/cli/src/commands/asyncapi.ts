@@ -7,7 +7,7 @@ import { loadTopics } from '../contracts.ts';
 import { EXIT, UsageError } from '../errors.ts';
 
 /** The document as text, in the format asked for. */
-export function renderDocument(document: unknown, format: 'yaml' | 'json'): string {
+function renderDocument(document: unknown, format: 'yaml' | 'json'): string {
   return format === 'json'
     ? `${JSON.stringify(document, null, 2)}\n`
     : stringify(document, { lineWidth: 0, aliasDuplicateObjects: false });

@@ -53,20 +53,25 @@ export function recordObject(topic: string, partition: number, record: ConsumedR
 }
 
 /** A record as one line for people. */
-export function recordLine(
-  context: CommandContext,
-  object: ReturnType<typeof recordObject>,
-  decoded: DecodedValue,
-): string {
+function recordLine(context: CommandContext, object: ReturnType<typeof recordObject>, decoded: DecodedValue): string {
   const { paint } = context.out;
   const where = paint.cyan(`${object.partition}/${object.offset}`);
   const key = object.key === null ? paint.dim('(no key)') : object.key;
   if (decoded.kind === 'undecodable') {
     return `${where} ${paint.dim(object.timestamp)} ${key} ${paint.red(`UNDECODABLE ${decoded.code}`)}: ${decoded.reason}\n    value ${previewBytes(decoded.bytes)}`;
   }
-  const id = 'id' in object && object.id ? paint.dim(` id=${String(object.id)}`) : '';
+  const ids =
+    'id' in object && object.id
+      ? paint.dim(
+          ` id=${String(object.id)}` +
+            (object.correlationId && object.correlationId !== object.id
+              ? ` correlation=${String(object.correlationId)}`
+              : '') +
+            (object.causationId ? ` causation=${String(object.causationId)}` : ''),
+        )
+      : '';
   const kind = decoded.kind === 'avro' ? paint.yellow(' (not an envelope)') : '';
-  return `${where} ${paint.dim(object.timestamp)} ${key} ${paint.bold(object.type ?? '?')}${kind}${id}\n    ${toJson(object.payload)}`;
+  return `${where} ${paint.dim(object.timestamp)} ${key} ${paint.bold(object.type ?? '?')}${kind}${ids}\n    ${toJson(object.payload)}`;
 }
 
 export const tail: CommandSpec = {
