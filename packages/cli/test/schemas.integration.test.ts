@@ -62,6 +62,12 @@ describe('kbus schemas (and the kbus-schemas alias)', () => {
       `${topic}-com.example.shop.OrderCancelled`,
     ]);
 
+    const compatible = await kbus(['schemas', 'check', NODENEXT_TS], {
+      env: { ...env, KBUS_FIXTURE_STATE: 'compatible' },
+    });
+    expect(compatible.code).toBe(0);
+    expect(compatible.stdout).toMatch(/^ok {4}.*OrderPlaced \(BACKWARD; registered versions: 1\)/m);
+
     const breaking = await kbus(['schemas', 'check', NODENEXT_TS], { env: { ...env, KBUS_FIXTURE_STATE: 'breaking' } });
     expect(breaking.code).toBe(1);
     expect(breaking.stdout).toMatch(/^FAIL {2}.*OrderPlaced \(BACKWARD\)/m);
