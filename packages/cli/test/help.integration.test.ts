@@ -23,6 +23,12 @@ describe('kbus --help and usage errors', () => {
     expect(run.stdout).toMatch(new RegExp(`^examples:\\n {2}kbus ${name}( |$)`, 'm'));
   });
 
+  it('has executable bins after the build, so `npx kbus` runs in this repository too', async () => {
+    const { accessSync, constants } = await import('node:fs');
+    const { CLI, SCHEMAS_ALIAS } = await import('./support.ts');
+    for (const bin of [CLI, SCHEMAS_ALIAS]) expect(() => accessSync(bin, constants.X_OK)).not.toThrow();
+  });
+
   it('exits 2 for an unknown command, subcommand or flag, and for nothing at all', async () => {
     expect((await kbus([])).code).toBe(2);
     const unknown = await kbus(['frobnicate']);
