@@ -113,6 +113,7 @@ describe('kbus dlt', () => {
     const run = await kbus(['dlt', 'redrive', dlt, '--where', `key=${order(3)}`, '--json']);
     expect(run.code).toBe(0);
     expect(run.lines).toEqual([{ dryRun: false, topic: dlt, group: `${dlt}.redrive`, redriven: 1, passedOver: 2 }]);
+    expect(run.stderr).toContain(`the 2 record(s) passed over will not be offered to group ${dlt}.redrive again`);
     const back = (await readTopic(topicName)).filter((r) => r.headers['kbus_redriven-from'] !== undefined);
     expect(back.map((r) => r.key?.toString())).toEqual([order(3)]);
     // The redrive group moved past everything it read: a second run finds nothing left.

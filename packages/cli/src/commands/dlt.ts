@@ -296,6 +296,11 @@ export const dltRedrive: CommandSpec = {
     });
     context.out.object({ dryRun: false, topic, group: groupId, ...result });
     context.out.line(`${result.redriven} record(s) sent back, ${result.passedOver} passed over (group ${groupId})`);
+    if (result.passedOver > 0) {
+      context.out.note(
+        `the ${result.passedOver} record(s) passed over will not be offered to group ${groupId} again; redrive them with --group <another group>`,
+      );
+    }
     return EXIT.ok;
   },
 };
