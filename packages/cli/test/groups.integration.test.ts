@@ -75,6 +75,10 @@ describe('kbus groups', () => {
     expect([...(await committedOffsets(groupId, topicName)).values()]).toEqual(['0', '0', '0']);
     const lag = await kbus(['groups', 'lag', groupId, '--json']);
     expect(lag.lines.reduce((n, l) => n + (l.lag as number), 0)).toBe(ids.length);
+    const overLimit = await kbus(['groups', 'lag', groupId, '--max-lag', String(ids.length - 1)]);
+    expect(overLimit.code).toBe(1);
+    expect(overLimit.stderr).toContain(`lags ${ids.length} record(s), more than --max-lag ${ids.length - 1}`);
+    expect((await kbus(['groups', 'lag', groupId, '--max-lag', String(ids.length)])).code).toBe(0);
 
     const toTime = await kbus([
       'groups',

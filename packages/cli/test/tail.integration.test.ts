@@ -178,6 +178,11 @@ describe('kbus topics ensure', () => {
   afterAll(() => deleteTopics([ensured]));
 
   it('creates the declared topic, then finds it as declared, and exits 1 on a difference', async () => {
+    const dry = await kbus(['topics', 'ensure', NODENEXT_TS, '--dry-run', '--json'], { env: ensuredEnv });
+    expect(dry.code).toBe(0);
+    expect(dry.lines).toEqual([{ topic: ensured, status: 'missing', mismatches: [], dryRun: true }]);
+    expect((await kbus(['tail', ensured])).stderr).toContain('TOPIC_NOT_FOUND');
+
     const created = await kbus(['topics', 'ensure', NODENEXT_TS, '--json'], { env: ensuredEnv });
     expect(created.code).toBe(0);
     expect(created.lines).toEqual([{ topic: ensured, status: 'created', mismatches: [] }]);
@@ -191,5 +196,10 @@ describe('kbus topics ensure', () => {
     });
     expect(different.code).toBe(1);
     expect(different.lines[0]).toMatchObject({ status: 'mismatch', mismatches: ['has 3 partitions, declared 5'] });
+    const differentDry = await kbus(['topics', 'ensure', NODENEXT_TS, '--dry-run'], {
+      env: { ...ensuredEnv, KBUS_FIXTURE_PARTITIONS: '5' },
+    });
+    expect(differentDry.code).toBe(1);
+    expect(differentDry.stdout).toContain('has 3 partitions, declared 5');
   });
 });

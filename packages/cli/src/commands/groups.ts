@@ -60,11 +60,23 @@ export const groupsLag: CommandSpec = {
   brief: 'committed offset, end and lag per partition',
   summary: "Shows a group's committed offset, the partition's end and the lag, per partition.",
   args: '<group>',
-  flags: topicFlag,
+  flags: {
+    ...topicFlag,
+    'max-lag': { type: 'string', value: '<n>', description: 'a check: exit 1 when the total lag is above n' },
+  },
   connects: true,
-  examples: ['kbus groups lag group-management', 'kbus groups lag audit --topic auth.user-account --json'],
+  examples: [
+    'kbus groups lag group-management',
+    'kbus groups lag audit --topic auth.user-account --json',
+    'kbus groups lag audit --max-lag 1000   # in a health check',
+  ],
   async run(context) {
     const [groupId] = expectArgs(context, ['<group>']) as [string];
+    const maxLagText = stringFlag(context, 'max-lag');
+    const maxLag = maxLagText === undefined ? undefined : Number(maxLagText);
+    if (maxLag !== undefined && (!Number.isInteger(maxLag) || maxLag < 0)) {
+      throw new UsageError(`--max-lag must be a whole number of records, not ${JSON.stringify(maxLagText)}`);
+    }
     const admin = kafkaFor(context).admin();
     await admin.connect();
     try {
@@ -83,7 +95,12 @@ export const groupsLag: CommandSpec = {
         ['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG'],
         lags.map((l) => [l.topic, String(l.partition), l.committed === '-1' ? '-' : l.committed, l.end, String(l.lag)]),
       );
-      if (!context.out.json) context.out.line(`total lag ${lags.reduce((n, l) => n + l.lag, 0)}`);
+      const total = lags.reduce((n, l) => n + l.lag, 0);
+      if (!context.out.json) context.out.line(`total lag ${total}`);
+      if (maxLag !== undefined && total > maxLag) {
+        context.out.note(`group ${groupId} lags ${total} record(s), more than --max-lag ${maxLag}`);
+        return EXIT.failed;
+      }
     } finally {
       await admin.disconnect();
     }
