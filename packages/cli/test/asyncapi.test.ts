@@ -39,6 +39,13 @@ describe('asyncApiDocument', () => {
     const first = Object.values(badAvro.components.schemas)[0];
     if (first) first.schema.type = 'no-such-avro-type';
     expect(validate(badAvro)).toBe(false);
+    const badBinding = structuredClone(document) as unknown as {
+      channels: Record<string, { bindings: { kafka: { partitions: number } } }>;
+    };
+    (
+      badBinding.channels['auth.user-account'] as { bindings: { kafka: { partitions: number } } }
+    ).bindings.kafka.partitions = 0;
+    expect(validate(badBinding)).toBe(false);
   });
 
   it('has a channel per topic with Kafka bindings, one Avro message per event type, and the dead-letter channel', () => {
