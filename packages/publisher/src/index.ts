@@ -8,4 +8,4 @@ export {
   type PublishOptions,
   type PublishResult,
 } from './publisher.ts';
-export type { EnsureTopicsOptions, TopicReport } from './topics.ts';
+export { type EnsureTopicsOptions, ensureTopics, type TopicReport } from './topics.ts';

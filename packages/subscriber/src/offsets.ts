@@ -16,7 +16,7 @@ export interface PartitionLag {
 export async function partitionLag(
   admin: Admin,
   groupId: string,
-  topics: readonly AnyTopicDefinition[],
+  topics: ReadonlyArray<Pick<AnyTopicDefinition, 'name'>>,
 ): Promise<PartitionLag[]> {
   const result: PartitionLag[] = [];
   for (const topic of topics) {
@@ -70,6 +70,8 @@ export interface ResetOffsetsOptions {
   readonly to: 'earliest' | 'latest' | { readonly timestamp: Date | number };
   readonly brokers?: readonly string[];
   readonly kafka?: KafkaClient;
+  /** Work out (and check) the new offsets without setting them. */
+  readonly dryRun?: boolean;
 }
 
 /**
@@ -98,7 +100,7 @@ export async function resetOffsets(
     for (const entry of options.topics) {
       const topic = typeof entry === 'string' ? entry : entry.name;
       const offsets = await offsetsFor(admin, topic, options.to);
-      await admin.setGroupOffsets(options.groupId, topic, offsets);
+      if (!options.dryRun) await admin.setGroupOffsets(options.groupId, topic, offsets);
       moved.push(...offsets.map((o) => ({ topic, ...o })));
     }
     return moved;

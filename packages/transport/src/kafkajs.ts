@@ -334,6 +334,10 @@ class KafkaJsConsumerAdapter implements Consumer {
     });
   }
 
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
+  }
+
   commit(offsets: readonly OffsetToCommit[]): Promise<void> {
     if (!this.directCommit) {
       return Promise.reject(
@@ -539,6 +543,25 @@ class KafkaJsAdminAdapter implements Admin {
     const { groups } = await withRetries(`describing group ${groupId}`, () => this.admin.describeGroups([groupId]));
     const group = groups[0];
     return { groupId, state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+  }
+
+  async listGroups(): Promise<string[]> {
+    const { groups } = await withRetries('listing consumer groups', () => this.admin.listGroups());
+    return groups.map((g) => g.groupId).sort();
+  }
+
+  async groupOffsets(groupId: string): Promise<Array<{ topic: string; partition: number; offset: string }>> {
+    const topics = await withRetries(`reading the offsets of group ${groupId}`, () =>
+      this.admin.fetchOffsets({ groupId }),
+    );
+    return topics
+      .flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })))
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    await withRetries(`deleting groups ${groupIds.join(', ')}`, () => this.admin.deleteGroups([...groupIds]));
   }
 }
 

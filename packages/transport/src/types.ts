@@ -142,6 +142,11 @@ export interface Consumer {
     readonly partitionsConsumedConcurrently: number;
     eachBatch(batch: ConsumedBatch, context: BatchContext): Promise<void>;
   }): Promise<void>;
+  /**
+   * Moves the fetch position of an assigned partition (call it from a `group.join` listener to
+   * start there: it applies before the next fetch). Not a commit.
+   */
+  seek(topic: string, partition: number, offset: string): void;
   /** Commits outside a batch (at shutdown), with the same rules as BatchContext.commit. */
   commit(offsets: readonly OffsetToCommit[]): Promise<void>;
   on<E extends keyof ConsumerEvents>(event: E, listener: ConsumerEvents[E]): void;
@@ -198,6 +203,12 @@ export interface Admin {
     offsets: ReadonlyArray<{ partition: number; offset: string }>,
   ): Promise<void>;
   describeGroup(groupId: string): Promise<GroupDescription>;
+  /** The ids of every consumer group the cluster knows (classic and consumer protocol). */
+  listGroups(): Promise<string[]>;
+  /** A group's committed offsets on every topic it committed on. */
+  groupOffsets(groupId: string): Promise<Array<{ topic: string; partition: number; offset: string }>>;
+  /** Deletes groups that have no active members (their committed offsets go with them). */
+  deleteGroups(groupIds: readonly string[]): Promise<void>;
 }
 
 export interface ClientOptions {

@@ -111,7 +111,7 @@ export class RegistryClient {
           throw new KbusError(
             'REGISTRY_REJECTED',
             `schema for subject "${subject}" is not registered in ${this.url}; register it (autoRegister: true, or ` +
-              '`kbus-schemas register`) before publishing',
+              '`kbus schemas register`) before publishing',
             { cause: error, details: { subject } },
           );
         }

@@ -1,0 +1,4 @@
+export { type AsyncApiOptions, AVRO_SCHEMA_FORMAT, asyncApiDocument } from './asyncapi/document.ts';
+export { EXIT, type ExitCode } from './errors.ts';
+export { main } from './main.ts';
+export { allowTypeScriptJsImports } from './ts-imports.ts';
