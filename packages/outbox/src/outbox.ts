@@ -1,16 +1,14 @@
 import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
-  createEnvelope,
   type Encoder,
-  type EventEnvelope,
-  envelopeHeaders,
   KbusError,
   type PayloadInput,
   type RegistryOptions,
   Serde,
   type SubjectNaming,
 } from '@kbus/core';
+import { eventEnvelope, eventRoutes, unplacedEventRecord } from '@kbus/transport';
 import { outboxTables, type Queryable, type TableOptions } from './schema.ts';
 
 export interface OutboxOptions<T extends readonly AnyTopicDefinition[]> extends TableOptions {
@@ -60,7 +58,7 @@ export interface Outbox<T extends readonly AnyTopicDefinition[]> {
 class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<T> {
   private readonly serde: Serde;
   private readonly source: string;
-  private readonly routes = new Map<AnyEventDefinition, AnyTopicDefinition>();
+  private readonly routes: ReadonlyMap<AnyEventDefinition, AnyTopicDefinition>;
   private readonly encoders = new Map<AnyEventDefinition, Encoder>();
   private readonly insertSql: string;
   private readonly sequenceSql: string;
@@ -79,8 +77,7 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
             ...(options.subjectNaming ? { subjectNaming: options.subjectNaming } : {}),
           });
     this.source = options.source;
-    for (const topic of options.topics)
-      for (const event of topic.events as readonly AnyEventDefinition[]) this.routes.set(event, topic);
+    this.routes = eventRoutes(options.topics, 'createOutbox');
     const tables = outboxTables(options);
     this.sequenceSql =
       `INSERT INTO ${tables.sequence} AS s (aggregate_type, aggregate_id, last_seq) VALUES ($1, $2, 1) ` +
@@ -118,17 +115,13 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
         `"${(event as AnyEventDefinition)?.type}" is not declared on any topic of this outbox`,
       );
     }
-    const envelope = createEnvelope(event, payload, { source: this.source, ...options }) as EventEnvelope;
+    const envelope = eventEnvelope(event, payload, { source: this.source, ...options });
     const encoder = this.encoders.get(event) ?? (await this.encoder(event));
-    const value = encoder.encode(envelope);
+    const record = unplacedEventRecord(envelope, encoder, { extraHeaders: options.headers });
     const aggregateType = topic.aggregate ?? topic.name;
     const { rows } = await tx.query<{ last_seq: string }>(this.sequenceSql, [aggregateType, envelope.aggregateId]);
     const aggregateSeq = Number(rows[0]?.last_seq);
-    const headers = {
-      ...(options.headers ?? {}),
-      ...envelopeHeaders(envelope),
-      'kbus_aggregate-seq': String(aggregateSeq),
-    };
+    const headers = { ...record.headers, 'kbus_aggregate-seq': String(aggregateSeq) };
     await tx.query(this.insertSql, [
       envelope.id,
       aggregateType,
@@ -138,7 +131,7 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
       envelope.type,
       envelope.version,
       envelope.aggregateId,
-      value,
+      record.value,
       JSON.stringify(headers),
     ]);
     await tx.query(this.notifySql);

@@ -5,7 +5,7 @@ import {
   type OutgoingRecord,
   type Producer,
   type ProducerOptions,
-  partitionForKey,
+  placeEventRecord,
 } from '@kbus/transport';
 import pg from 'pg';
 import { outboxTables, type TableOptions } from './schema.ts';
@@ -170,11 +170,11 @@ class PostgresRelay implements Relay {
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const row of rows) {
       const partitions = await this.partitions(row.topic);
-      const key = Buffer.from(row.record_key, 'utf8');
       const records = byTopic.get(row.topic) ?? [];
       // Rows are in position order, which within an aggregate is commit order; one key,
       // one partition: the broker appends them in that order.
-      records.push({ key, value: row.record_value, headers: row.headers, partition: partitionForKey(key, partitions) });
+      const stored = { key: Buffer.from(row.record_key, 'utf8'), value: row.record_value, headers: row.headers };
+      records.push(placeEventRecord(stored, partitions));
       byTopic.set(row.topic, records);
     }
     await this.producer.send([...byTopic].map(([topic, records]) => ({ topic, records })));

@@ -4,11 +4,9 @@ import {
   assertCompatible,
   channels,
   checkTopicCompatibility,
-  createEnvelope,
   type Encoder,
   type EnvelopeMetadata,
   type EventEnvelope,
-  envelopeHeaders,
   KbusError,
   type PayloadInput,
   type PublishContext,
@@ -16,10 +14,11 @@ import {
 } from '@kbus/core';
 import {
   createKafkaClient,
+  eventEnvelope,
+  eventRecord,
   type KafkaClient,
   type OutgoingRecord,
   type Producer,
-  partitionForKey,
 } from '@kbus/transport';
 import { Batcher, type PendingRecord } from './batcher.ts';
 import { RecordBuffer } from './buffer.ts';
@@ -298,20 +297,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         { details: { eventType: (event as AnyEventDefinition | undefined)?.type } },
       );
     }
-    const envelope = createEnvelope(event, payload as PayloadInput<AnyEventDefinition>, {
-      source: this.options.source,
-      ...options,
-    });
-    if (!envelope.aggregateId.isWellFormed()) {
-      // Java encodes a lone surrogate as "?", Node as U+FFFD: the partition would differ.
-      throw new ValidationError(event.type, [
-        {
-          path: ['aggregateId'],
-          message: 'contains a lone UTF-16 surrogate; use well-formed Unicode',
-          code: 'invalid_string',
-        },
-      ]);
-    }
+    const envelope = eventEnvelope(event, payload, { source: this.options.source, ...options });
     return { route, envelope, headers: options.headers };
   }
 
@@ -381,16 +367,11 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   }
 
   /** The record of an event: encoded value, key, partition and headers (throws if it cannot be encoded). */
-  private recordOf({ route, envelope, headers: extra }: Prepared): OutgoingRecord {
-    const value = (route.encoder as Encoder).encode(envelope);
-    const key = Buffer.from(envelope.aggregateId, 'utf8');
-    const headers = envelopeHeaders(envelope, this.options.headers);
-    return {
-      key,
-      value,
-      partition: partitionForKey(key, route.partitions),
-      headers: extra ? { ...extra, ...headers } : headers,
-    };
+  private recordOf({ route, envelope, headers }: Prepared): OutgoingRecord {
+    return eventRecord(envelope, route.encoder as Encoder, route.partitions, {
+      headerSet: this.options.headers,
+      extraHeaders: headers,
+    });
   }
 
   /** Encodes and queues one record that holds a buffer slot; the slot is released when it settles. */
