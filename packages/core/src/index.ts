@@ -49,10 +49,16 @@ export {
   type CommitMessage,
   channels,
   type HandleContext,
+  type HeaderCarrier,
+  type OutboxAddContext,
   type PublishBatchMessage,
   type PublishContext,
+  type RawHeaders,
   type RebalanceMessage,
   type RecordOutcomeMessage,
+  type RedriveContext,
+  type RelayedRecord,
+  type RelaySendContext,
 } from './instrumentation.ts';
 export {
   assertCompatible,

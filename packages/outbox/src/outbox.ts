@@ -1,14 +1,18 @@
 import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
+  channels,
   type Encoder,
+  type EventEnvelope,
+  type HeaderCarrier,
   KbusError,
+  type OutboxAddContext,
   type PayloadInput,
   type RegistryOptions,
   Serde,
   type SubjectNaming,
 } from '@kbus/core';
-import { eventEnvelope, eventRoutes, unplacedEventRecord } from '@kbus/transport';
+import { eventEnvelope, eventRoutes, type UnplacedEventRecord, unplacedEventRecord } from '@kbus/transport';
 import { outboxTables, type Queryable, type TableOptions } from './schema.ts';
 
 export interface OutboxOptions<T extends readonly AnyTopicDefinition[]> extends TableOptions {
@@ -61,6 +65,7 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
   private readonly routes: ReadonlyMap<AnyEventDefinition, AnyTopicDefinition>;
   private readonly encoders = new Map<AnyEventDefinition, Encoder>();
   private readonly insertSql: string;
+  private readonly insertTracedSql: string;
   private readonly sequenceSql: string;
   private readonly notifySql: string;
 
@@ -82,9 +87,10 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
     this.sequenceSql =
       `INSERT INTO ${tables.sequence} AS s (aggregate_type, aggregate_id, last_seq) VALUES ($1, $2, 1) ` +
       'ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET last_seq = s.last_seq + 1 RETURNING last_seq';
-    this.insertSql =
-      `INSERT INTO ${tables.outbox} (id, aggregate_type, aggregate_id, aggregate_seq, topic, event_type, event_version, record_key, record_value, headers) ` +
-      'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
+    const columns =
+      'id, aggregate_type, aggregate_id, aggregate_seq, topic, event_type, event_version, record_key, record_value, headers';
+    this.insertSql = `INSERT INTO ${tables.outbox} (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+    this.insertTracedSql = `INSERT INTO ${tables.outbox} (${columns}, trace_context) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
     // Delivered when the transaction commits; never for one that rolls back.
     this.notifySql = `SELECT pg_notify('${tables.channel}', '')`;
   }
@@ -118,11 +124,31 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
     const envelope = eventEnvelope(event, payload, { source: this.source, ...options });
     const encoder = this.encoders.get(event) ?? (await this.encoder(event));
     const record = unplacedEventRecord(envelope, encoder, { extraHeaders: options.headers });
+    if (!channels.outboxAdd.hasSubscribers) return this.insert(tx, topic, envelope, record, undefined);
+    const context: OutboxAddContext = {
+      topic: topic.name,
+      eventType: envelope.type,
+      eventId: envelope.id,
+      aggregateId: envelope.aggregateId,
+      correlationId: envelope.correlationId,
+      carrier: {},
+    };
+    // A tracer writes the caller's context into the carrier in `start`; the row keeps it for the relay.
+    return channels.outboxAdd.tracePromise(() => this.insert(tx, topic, envelope, record, context.carrier), context);
+  }
+
+  private async insert(
+    tx: Queryable,
+    topic: AnyTopicDefinition,
+    envelope: EventEnvelope,
+    record: UnplacedEventRecord,
+    traceContext: HeaderCarrier | undefined,
+  ): Promise<AddedEvent> {
     const aggregateType = topic.aggregate ?? topic.name;
     const { rows } = await tx.query<{ last_seq: string }>(this.sequenceSql, [aggregateType, envelope.aggregateId]);
     const aggregateSeq = Number(rows[0]?.last_seq);
     const headers = { ...record.headers, 'kbus_aggregate-seq': String(aggregateSeq) };
-    await tx.query(this.insertSql, [
+    const values: unknown[] = [
       envelope.id,
       aggregateType,
       envelope.aggregateId,
@@ -133,7 +159,12 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
       envelope.aggregateId,
       record.value,
       JSON.stringify(headers),
-    ]);
+    ];
+    // The trace_context column (migration 002) is written only when a tracer filled the
+    // carrier: an outbox without tracing works on tables that predate it.
+    const traced = traceContext !== undefined && Object.keys(traceContext).length > 0;
+    if (traced) values.push(JSON.stringify(traceContext));
+    await tx.query(traced ? this.insertTracedSql : this.insertSql, values);
     await tx.query(this.notifySql);
     return { eventId: envelope.id, aggregateId: envelope.aggregateId, aggregateSeq };
   }

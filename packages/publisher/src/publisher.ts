@@ -219,7 +219,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.track(this.traced(prepared, () => this.submit(prepared)));
+    return this.track(this.traced(prepared, (p) => this.submit(p)));
   }
 
   async publishMany(items: ReadonlyArray<PublishItem<T>>): Promise<PublishResult[]> {
@@ -236,7 +236,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     const all =
       !channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)
         ? this.enqueueAll(prepared)
-        : Promise.all(prepared.map((p) => this.traced(p, () => this.submit(p))));
+        : Promise.all(prepared.map((p) => this.traced(p, (traced) => this.submit(traced))));
     this.track(all);
     this.batcher.flushSoon();
     return all;
@@ -301,18 +301,25 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     return { route, envelope, headers: options.headers };
   }
 
-  private traced(prepared: Prepared, run: () => Promise<PublishResult>): Promise<PublishResult> {
-    if (!channels.publish.hasSubscribers) return run();
+  private traced(prepared: Prepared, run: (prepared: Prepared) => Promise<PublishResult>): Promise<PublishResult> {
+    if (!channels.publish.hasSubscribers) return run(prepared);
+    const { envelope } = prepared;
     const context: PublishContext = {
       topic: prepared.route.topic.name,
-      eventType: prepared.envelope.type,
-      eventId: prepared.envelope.id,
-      aggregateId: prepared.envelope.aggregateId,
+      eventType: envelope.type,
+      eventId: envelope.id,
+      aggregateId: envelope.aggregateId,
+      correlationId: envelope.correlationId,
+      carrier: {},
     };
     const started = performance.now();
     return channels.publish.tracePromise(async () => {
       try {
-        const result = await run();
+        // What a tracer wrote in `start` (its trace context) travels with the record.
+        const { carrier } = context;
+        const result = await run(
+          Object.keys(carrier).length === 0 ? prepared : { ...prepared, headers: { ...prepared.headers, ...carrier } },
+        );
         context.partition = result.partition;
         context.offset = result.offset;
         return result;
