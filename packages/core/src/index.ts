@@ -51,6 +51,7 @@ export {
   type HandleContext,
   type HeaderCarrier,
   type OutboxAddContext,
+  type OutboxBacklogMessage,
   type PublishBatchMessage,
   type PublishContext,
   type RawHeaders,

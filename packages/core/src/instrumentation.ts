@@ -128,6 +128,16 @@ export interface RelaySendContext {
   error?: unknown;
 }
 
+/** What a relay leader saw pending after a send (published at most once a second, while someone listens). */
+export interface OutboxBacklogMessage {
+  /** `schema.table` of the outbox. */
+  readonly table: string;
+  /** Rows not yet published. */
+  readonly pending: number;
+  /** Age of the oldest pending row (0 when none is pending). */
+  readonly oldestPendingAgeMs: number;
+}
+
 /** One record that redrive sends back to its original topic. */
 export interface RedriveContext {
   readonly deadLetterTopic: string;
@@ -154,6 +164,8 @@ export const channels = {
   outboxAdd: diagnostics_channel.tracingChannel<unknown, OutboxAddContext>('kbus:outbox:add'),
   /** One traced send of outbox rows by the relay. */
   relaySend: diagnostics_channel.tracingChannel<unknown, RelaySendContext>('kbus:outbox:relay'),
+  /** The outbox backlog as the relay leader sees it. */
+  outboxBacklog: diagnostics_channel.channel('kbus:outbox:backlog'),
   /** One traced re-send of a dead-lettered record. */
   redrive: diagnostics_channel.tracingChannel<unknown, RedriveContext>('kbus:redrive'),
 } as const;

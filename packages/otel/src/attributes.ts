@@ -29,6 +29,8 @@ export const ATTR = {
   deadLetterSource: 'kbus.dead_letter.source_topic',
   /** kbus's own: set on the span that re-sent a dead-lettered record. */
   redriveFrom: 'kbus.redrive.dead_letter_topic',
+  /** kbus's own: `schema.table` of an outbox. */
+  outboxTable: 'kbus.outbox.table',
 } as const;
 
 export const METRIC = {
@@ -39,6 +41,8 @@ export const METRIC = {
   retries: 'kbus.consumer.retries',
   deadLetters: 'kbus.consumer.dead_letters',
   lag: 'kbus.consumer.lag',
+  outboxBacklog: 'kbus.outbox.backlog',
+  outboxOldestAge: 'kbus.outbox.oldest_pending_age',
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import {
   channels,
   type HandleContext,
+  type OutboxBacklogMessage,
   type PublishContext,
   type RecordOutcomeMessage,
   type RelaySendContext,
@@ -14,7 +15,8 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75,
 
 /**
  * Metrics per the messaging conventions (operation and process durations, sent and consumed
- * messages) plus kbus's own: retries, dead letters and consumer lag per partition.
+ * messages) plus kbus's own: retries, dead letters, consumer lag per partition, and the
+ * outbox's backlog and the age of its oldest pending row.
  */
 export function measureChannels(meter: Meter, names: RenamedAttributes, subscriptions: Subscriptions): void {
   const operationDuration = meter.createHistogram(METRIC.operationDuration, {
@@ -121,4 +123,28 @@ export function measureChannels(meter: Meter, names: RenamedAttributes, subscrip
   };
   lag.addCallback(observeLag);
   subscriptions.add(() => lag.removeCallback(observeLag));
+
+  const backlog = meter.createObservableGauge(METRIC.outboxBacklog, {
+    description: 'Outbox rows not yet published, as the relay leader last saw them.',
+    unit: '{row}',
+  });
+  const oldest = meter.createObservableGauge(METRIC.outboxOldestAge, {
+    description: 'Age of the oldest outbox row not yet published, as the relay leader last saw it.',
+    unit: 's',
+  });
+  const backlogs = new Map<string, OutboxBacklogMessage>();
+  subscriptions.plain<OutboxBacklogMessage>(channels.outboxBacklog, (message) => backlogs.set(message.table, message));
+  const observeBacklog = (result: ObservableResult) => {
+    for (const message of backlogs.values()) result.observe(message.pending, { [ATTR.outboxTable]: message.table });
+  };
+  const observeOldest = (result: ObservableResult) => {
+    for (const message of backlogs.values())
+      result.observe(message.oldestPendingAgeMs / 1000, { [ATTR.outboxTable]: message.table });
+  };
+  backlog.addCallback(observeBacklog);
+  oldest.addCallback(observeOldest);
+  subscriptions.add(() => {
+    backlog.removeCallback(observeBacklog);
+    oldest.removeCallback(observeOldest);
+  });
 }

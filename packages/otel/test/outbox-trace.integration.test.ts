@@ -1,4 +1,4 @@
-import { defineEvent, defineTopic } from '@kbus/core';
+import { channels, defineEvent, defineTopic, type OutboxBacklogMessage } from '@kbus/core';
 import { createOutbox, createRelay, migrate } from '@kbus/outbox';
 import { createPublisher } from '@kbus/publisher';
 import { createSubscriber } from '@kbus/subscriber';
@@ -151,6 +151,51 @@ describe('OpenTelemetry through the transactional outbox', () => {
       const records = await readTopic(topic.name, { minRecords: 2 });
       expect(records.map((r) => r.headers.traceparent === undefined)).toEqual([true, false]);
     } finally {
+      await deleteTopics([topic.name], { withSubjects: true });
+      await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await pool.end();
+    }
+  });
+
+  it('reports the backlog and the age of the oldest pending row as gauges', async () => {
+    await using otel = otelSdk();
+    const stack = testStack();
+    const topic = defineTopic({ name: uniqueName('otel-backlog'), events: [AccountOpened], partitions: 1 });
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+    const schema = await freshSchema(pool);
+    const seen: OutboxBacklogMessage[] = [];
+    const listener = (message: unknown) => seen.push(message as OutboxBacklogMessage);
+    channels.outboxBacklog.subscribe(listener);
+    try {
+      await using setup = createPublisher({
+        brokers: stack.brokers,
+        registry: { url: stack.registryUrl },
+        topics: [topic],
+      });
+      await setup.ensureTopics();
+      const outbox = createOutbox({
+        topics: [topic],
+        source: 'accounts',
+        registry: { url: stack.registryUrl },
+        schema,
+      });
+      for (const accountId of ['a', 'b', 'c']) await outbox.add(pool, AccountOpened, { accountId });
+      await using relay = createRelay({ connectionString: DATABASE_URL, schema, brokers: stack.brokers, batchSize: 1 });
+      await relay.start();
+      // The first report comes after the first send of one row: two are still pending.
+      const first = await waitFor(() => seen[0]);
+      expect(first).toMatchObject({ table: `${schema}.kbus_outbox`, pending: 2 });
+      expect(first.oldestPendingAgeMs).toBeGreaterThan(0);
+      await relay.drained();
+      const table = { 'kbus.outbox.table': `${schema}.kbus_outbox` };
+      const latest = await waitFor(async () => {
+        const [backlog] = await otel.points('kbus.outbox.backlog', table);
+        return backlog?.value === 0 && backlog;
+      });
+      expect(latest.value).toBe(0);
+      expect((await otel.points('kbus.outbox.oldest_pending_age', table)).map((p) => p.value)).toEqual([0]);
+    } finally {
+      channels.outboxBacklog.unsubscribe(listener);
       await deleteTopics([topic.name], { withSubjects: true });
       await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
       await pool.end();

@@ -1,4 +1,4 @@
-import { channels, KbusError, type RelaySendContext } from '@kbus/core';
+import { channels, KbusError, type OutboxBacklogMessage, type RelaySendContext } from '@kbus/core';
 import {
   createKafkaClient,
   type KafkaClient,
@@ -91,6 +91,7 @@ class PostgresRelay implements Relay {
   private lastError: unknown;
   private lastCleanup = 0;
   private traceColumn: boolean | undefined;
+  private lastBacklogReport = 0;
 
   constructor(options: RelayOptions) {
     if (!options.connectionString)
@@ -152,6 +153,7 @@ class PostgresRelay implements Relay {
         this.notified = false;
         const sent = await this.relayBatch(client);
         await this.cleanup(client);
+        await this.reportBacklog(client);
         failures = 0;
         if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.pause(poll);
       } catch (error) {
@@ -249,6 +251,21 @@ class PostgresRelay implements Relay {
         `WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval '1 millisecond') LIMIT 10000)`,
       [retention],
     );
+  }
+
+  /** What is still pending, for whoever listens on channels.outboxBacklog (at most once a second). */
+  private async reportBacklog(client: pg.Client): Promise<void> {
+    if (!channels.outboxBacklog.hasSubscribers || Date.now() - this.lastBacklogReport < 1_000) return;
+    this.lastBacklogReport = Date.now();
+    const { rows } = await client.query<{ pending: string; oldest_ms: number | null }>(
+      `SELECT count(*) AS pending, (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS oldest_ms ` +
+        `FROM ${this.tables.outbox} WHERE published_at IS NULL`,
+    );
+    channels.outboxBacklog.publish({
+      table: `${this.tables.schema}.${this.tables.table}`,
+      pending: Number(rows[0]?.pending ?? 0),
+      oldestPendingAgeMs: rows[0]?.oldest_ms ?? 0,
+    } satisfies OutboxBacklogMessage);
   }
 
   private pause(ms: number): Promise<void> {
