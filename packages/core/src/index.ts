@@ -54,6 +54,7 @@ export {
   type OutboxBacklogMessage,
   type PublishBatchMessage,
   type PublishContext,
+  type PublishManyContext,
   type RawHeaders,
   type RebalanceMessage,
   type RecordOutcomeMessage,

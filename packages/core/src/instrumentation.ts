@@ -28,10 +28,20 @@ export interface PublishContext {
   readonly correlationId: string;
   /** Written in `start`, sent with the record. */
   readonly carrier: HeaderCarrier;
+  /** The publishMany() call this record is part of (only while someone listens on channels.publishMany). */
+  readonly batch?: PublishManyContext;
   partition?: number;
   offset?: string;
   /** Set when the broker acknowledged (or the publish failed). */
   durationMs?: number;
+  error?: unknown;
+}
+
+/** One traced publishMany() call; each of its records is also traced on channels.publish. */
+export interface PublishManyContext {
+  readonly records: number;
+  /** The topics its records go to. */
+  readonly topics: readonly string[];
   error?: unknown;
 }
 
@@ -152,6 +162,8 @@ export interface RedriveContext {
 export const channels = {
   /** One traced publish: start → asyncEnd (acknowledged) or error. */
   publish: diagnostics_channel.tracingChannel<unknown, PublishContext>('kbus:publish'),
+  /** One traced publishMany() call, around its records' own publish traces. */
+  publishMany: diagnostics_channel.tracingChannel<unknown, PublishManyContext>('kbus:publish:many'),
   /** One send of a coalesced batch to the broker. */
   publishBatch: diagnostics_channel.channel('kbus:publish:batch'),
   /** One traced handler attempt. */

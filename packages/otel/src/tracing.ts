@@ -3,6 +3,7 @@ import {
   type HandleContext,
   type OutboxAddContext,
   type PublishContext,
+  type PublishManyContext,
   type RecordOutcomeMessage,
   type RedriveContext,
   type RelaySendContext,
@@ -20,33 +21,60 @@ function fail(span: Span, error: unknown): void {
 
 /**
  * Spans per the messaging conventions: `send <topic>` (PRODUCER) per publish and per relayed
- * outbox row, `create <topic>` (PRODUCER) per `outbox.add()`, `process <topic>` (CONSUMER)
+ * outbox row; for publishMany() one `send` (CLIENT) linking a `create <topic>` (PRODUCER) per
+ * record, `create <topic>` (PRODUCER) per `outbox.add()`, `process <topic>` (CONSUMER)
  * per handler attempt as a child of the producer's context, a `send <dead-letter topic>`
  * span per dead-lettered record, and a `send <topic>` span per redriven record that links
  * back to the original trace. The producer's context travels as W3C trace context headers
  * through the global propagator.
  */
 export function traceChannels(tracer: Tracer, names: RenamedAttributes, subscriptions: Subscriptions): void {
-  const base = (operation: 'send' | 'create' | 'process', topic: string): Attributes => {
-    const attributes: Attributes = {
-      [ATTR.operationName]: operation,
-      [ATTR.operationType]: operation,
-      [ATTR.destination]: topic,
-    };
+  const base = (operation: 'send' | 'create' | 'process', topic: string | undefined): Attributes => {
+    const attributes: Attributes = { [ATTR.operationName]: operation, [ATTR.operationType]: operation };
+    if (topic !== undefined) attributes[ATTR.destination] = topic;
     names.system(attributes);
     return attributes;
   };
 
+  const batches = new WeakMap<PublishManyContext, Span>();
+  subscriptions.tracing<PublishManyContext>(channels.publishMany, {
+    start(message) {
+      // One topic: `send <topic>`; several: `send` with no destination (the conventions' rule).
+      const only = message.topics.length === 1 ? message.topics[0] : undefined;
+      const attributes = base('send', only);
+      attributes[ATTR.batchCount] = message.records;
+      // CLIENT, since each message has its own `create` span (PRODUCER) that the consumer sees.
+      const span = tracer.startSpan(
+        only === undefined ? 'send' : `send ${only}`,
+        { kind: SpanKind.CLIENT, attributes },
+        context.active(),
+      );
+      batches.set(message, span);
+    },
+    error(message) {
+      const span = batches.get(message);
+      if (span) fail(span, message.error);
+    },
+    asyncEnd(message) {
+      batches.get(message)?.end();
+      batches.delete(message);
+    },
+  });
+
   const published = new WeakMap<PublishContext, Span>();
   subscriptions.tracing<PublishContext>(channels.publish, {
     start(message) {
-      const attributes = base('send', message.topic);
+      const batch = message.batch ? batches.get(message.batch) : undefined;
+      const operation = batch ? 'create' : 'send';
+      const attributes = base(operation, message.topic);
       attributes[ATTR.messageId] = message.eventId;
       attributes[ATTR.conversationId] = message.correlationId;
       attributes[ATTR.eventType] = message.eventType;
       names.key(attributes, message.aggregateId);
       const parent = context.active();
-      const span = tracer.startSpan(`send ${message.topic}`, { kind: SpanKind.PRODUCER, attributes }, parent);
+      const span = tracer.startSpan(`${operation} ${message.topic}`, { kind: SpanKind.PRODUCER, attributes }, parent);
+      // In a publishMany() the record carries its own creation context; the batch's send links to it.
+      batch?.addLink({ context: span.spanContext() });
       injectContext(trace.setSpan(parent, span), message.carrier);
       published.set(message, span);
     },

@@ -170,7 +170,7 @@ describe('OpenTelemetry through a chain of services', () => {
       // that trace and links back to the failed one.
       dFails = false;
       const operator = await otel.tracer.startActiveSpan('ops: redrive billing', async (span) => {
-        const result = await redrive({ ...connection(), deadLetterTopic: dlt });
+        const result = await redrive({ brokers: testStack().brokers, deadLetterTopic: dlt });
         span.end();
         expect(result.redriven).toBe(1);
         return span;
@@ -214,6 +214,52 @@ describe('OpenTelemetry through a chain of services', () => {
       }
     } finally {
       await deleteTopics([placed.name, shipped.name, billed.name, dlt], { withSubjects: true });
+    }
+  });
+
+  it('publishMany: a create span per record under the caller, one send span linking them, consumers under each create', async () => {
+    await using otel = otelSdk();
+    const placed = defineTopic({ name: uniqueName('otel-many'), events: [OrderPlaced], partitions: 3 });
+    const groupId = uniqueName('svc-many');
+    await using a = createPublisher({ ...connection(), topics: [placed], clientId: 'service-a' });
+    try {
+      await a.ensureTopics();
+      await using consumer = createSubscriber({
+        ...connection(),
+        groupId,
+        topics: [placed],
+        handlers: { 'order.placed': () => {} },
+      });
+      await consumer.start();
+      const orders = ['o-1', 'o-2', 'o-3'];
+      const root = await otel.tracer.startActiveSpan('POST /orders/bulk', async (span) => {
+        await a.publishMany(orders.map((orderId) => ({ event: OrderPlaced, payload: { orderId } })));
+        span.end();
+        return span;
+      });
+      await waitForGroupAtEnd(groupId, placed.name);
+      const spans = await waitFor(() => {
+        const all = otel.spans();
+        return all.filter((s) => s.name === `process ${placed.name}`).length === orders.length && all;
+      });
+      const id = (s: Pick<ReadableSpan, 'spanContext'>) => s.spanContext().spanId;
+      const send = spanNamed(spans, `send ${placed.name}`);
+      const creates = spans.filter((s) => s.name === `create ${placed.name}`);
+      const processes = spans.filter((s) => s.name === `process ${placed.name}`);
+      expect(send.kind).toBe(SpanKind.CLIENT);
+      expect(send.attributes['messaging.batch.message_count']).toBe(orders.length);
+      expect(parentOf(send)).toBe(id(root));
+      expect(creates).toHaveLength(orders.length);
+      for (const create of creates) {
+        expect(create.kind).toBe(SpanKind.PRODUCER);
+        expect(create.attributes['messaging.operation.type']).toBe('create');
+        expect(parentOf(create)).toBe(id(root));
+      }
+      expect(new Set(send.links.map((l) => l.context.spanId))).toEqual(new Set(creates.map(id)));
+      expect(new Set(processes.map(parentOf))).toEqual(new Set(creates.map(id)));
+      for (const span of spans) expect(span.spanContext().traceId).toBe(root.spanContext().traceId);
+    } finally {
+      await deleteTopics([placed.name], { withSubjects: true });
     }
   });
 });

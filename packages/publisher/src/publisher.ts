@@ -10,6 +10,7 @@ import {
   KbusError,
   type PayloadInput,
   type PublishContext,
+  type PublishManyContext,
   ValidationError,
 } from '@kbus/core';
 import {
@@ -233,10 +234,22 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       }
     });
     await this.whenConnected();
-    const all =
-      !channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)
-        ? this.enqueueAll(prepared)
-        : Promise.all(prepared.map((p) => this.traced(p, (traced) => this.submit(traced))));
+    const submit = (traced: Prepared) => this.submit(traced);
+    let all: Promise<PublishResult[]>;
+    if (!channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)) {
+      all = this.enqueueAll(prepared);
+    } else if (channels.publishMany.hasSubscribers) {
+      const batch: PublishManyContext = {
+        records: prepared.length,
+        topics: [...new Set(prepared.map((p) => p.route.topic.name))],
+      };
+      all = channels.publishMany.tracePromise(
+        () => Promise.all(prepared.map((p) => this.traced(p, submit, batch))),
+        batch,
+      );
+    } else {
+      all = Promise.all(prepared.map((p) => this.traced(p, submit)));
+    }
     this.track(all);
     this.batcher.flushSoon();
     return all;
@@ -301,7 +314,11 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     return { route, envelope, headers: options.headers };
   }
 
-  private traced(prepared: Prepared, run: (prepared: Prepared) => Promise<PublishResult>): Promise<PublishResult> {
+  private traced(
+    prepared: Prepared,
+    run: (prepared: Prepared) => Promise<PublishResult>,
+    batch?: PublishManyContext,
+  ): Promise<PublishResult> {
     if (!channels.publish.hasSubscribers) return run(prepared);
     const { envelope } = prepared;
     const context: PublishContext = {
@@ -311,6 +328,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       aggregateId: envelope.aggregateId,
       correlationId: envelope.correlationId,
       carrier: {},
+      ...(batch ? { batch } : {}),
     };
     const started = performance.now();
     return channels.publish.tracePromise(async () => {
