@@ -29,26 +29,38 @@ export function measureChannels(meter: Meter, names: RenamedAttributes, subscrip
     unit: 's',
     advice: { explicitBucketBoundaries: DURATION_BUCKETS },
   });
-  const sent = meter.createCounter(METRIC.sentMessages, {
-    description: 'Number of messages the producer attempted to send to the broker.',
-    unit: '{message}',
-  });
-  const consumed = meter.createCounter(METRIC.consumedMessages, {
-    description: 'Number of messages that were delivered to the application.',
-    unit: '{message}',
-  });
-  const retries = meter.createCounter(METRIC.retries, {
-    description: 'Handler attempts that failed and were retried.',
-    unit: '{attempt}',
-  });
-  const deadLetters = meter.createCounter(METRIC.deadLetters, {
-    description: 'Records sent to their dead-letter topic.',
-    unit: '{message}',
-  });
+  // Counters are tallied here and read at collection: a per-record add() would hash its
+  // attributes every time, the largest cost of metrics on a busy consumer.
+  const sent = new Tally();
+  const consumed = new Tally();
+  const retries = new Tally();
+  const deadLetters = new Tally();
+  const counters = [
+    [sent, METRIC.sentMessages, 'Number of messages the producer attempted to send to the broker.', '{message}'],
+    [consumed, METRIC.consumedMessages, 'Number of messages that were delivered to the application.', '{message}'],
+    [retries, METRIC.retries, 'Handler attempts that failed and were retried.', '{attempt}'],
+    [deadLetters, METRIC.deadLetters, 'Records sent to their dead-letter topic.', '{message}'],
+  ] as const;
+  for (const [tally, name, description, unit] of counters) {
+    const counter = meter.createObservableCounter(name, { description, unit });
+    const observe = (result: ObservableResult) => tally.observe(result);
+    counter.addCallback(observe);
+    subscriptions.add(() => counter.removeCallback(observe));
+  }
+  /** The last finished record per group, topic and partition; the lag is worked out when read. */
+  const lags = new Map<string, { readonly attributes: Attributes; highWatermark: string; offset: string }>();
   const lag = meter.createObservableGauge(METRIC.lag, {
     description: "Records between a partition's end (as of the last fetch) and the last record this consumer finished.",
     unit: '{message}',
   });
+  const observeLag = (result: ObservableResult) => {
+    for (const { attributes, highWatermark, offset } of lags.values()) {
+      const behind = BigInt(highWatermark) - BigInt(offset) - 1n;
+      result.observe(Number(behind < 0n ? 0n : behind), attributes);
+    }
+  };
+  lag.addCallback(observeLag);
+  subscriptions.add(() => lag.removeCallback(observeLag));
 
   const attributesOf = (operation: string, topic: string, error: unknown, extra?: Attributes): Attributes => {
     const attributes: Attributes = {
@@ -61,13 +73,28 @@ export function measureChannels(meter: Meter, names: RenamedAttributes, subscrip
     if (error !== undefined) attributes[ATTR.errorType] = errorType(error);
     return attributes;
   };
+  /** Attribute sets made once per key and reused (histograms still hash them per record). */
+  const attributeSets = new Map<string, Attributes>();
+  const attributesFor = (key: string, make: () => Attributes): Attributes => {
+    let attributes = attributeSets.get(key);
+    if (!attributes) {
+      attributes = make();
+      attributeSets.set(key, attributes);
+    }
+    return attributes;
+  };
 
   subscriptions.tracing<PublishContext>(channels.publish, {
     asyncEnd(message) {
-      const attributes = attributesOf('send', message.topic, message.error);
-      if (message.partition !== undefined) attributes[ATTR.partition] = String(message.partition);
+      const error = message.error === undefined ? '' : errorType(message.error);
+      const key = `send\0${message.topic}\0${message.partition}\0${error}`;
+      const attributes = attributesFor(key, () => {
+        const made = attributesOf('send', message.topic, message.error);
+        if (message.partition !== undefined) made[ATTR.partition] = String(message.partition);
+        return made;
+      });
       operationDuration.record((message.durationMs ?? 0) / 1000, attributes);
-      sent.add(1, attributes);
+      sent.add(key, 1, attributes);
     },
   });
 
@@ -75,54 +102,58 @@ export function measureChannels(meter: Meter, names: RenamedAttributes, subscrip
     asyncEnd(message) {
       const perTopic = new Map<string, number>();
       for (const record of message.records) perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
+      const error = message.error === undefined ? '' : errorType(message.error);
       for (const [topic, count] of perTopic) {
-        const attributes = attributesOf('send', topic, message.error);
+        const key = `relay\0${topic}\0${error}`;
+        const attributes = attributesFor(key, () => attributesOf('send', topic, message.error));
         operationDuration.record((message.durationMs ?? 0) / 1000, attributes);
-        sent.add(count, attributes);
+        sent.add(key, count, attributes);
       }
     },
   });
 
   subscriptions.tracing<HandleContext>(channels.handle, {
     asyncEnd(message) {
-      const attributes = attributesOf('process', message.topic, message.error, {
-        [ATTR.consumerGroup]: message.groupId,
-        [ATTR.partition]: String(message.partition),
-      });
+      const error = message.error === undefined ? '' : errorType(message.error);
+      const key = `process\0${message.groupId}\0${message.topic}\0${message.partition}\0${error}`;
+      const attributes = attributesFor(key, () =>
+        attributesOf('process', message.topic, message.error, {
+          [ATTR.consumerGroup]: message.groupId,
+          [ATTR.partition]: String(message.partition),
+        }),
+      );
       processDuration.record((message.durationMs ?? 0) / 1000, attributes);
     },
   });
 
-  /** Last known lag per group, topic and partition. */
-  const lags = new Map<string, { attributes: Attributes; lag: number }>();
   subscriptions.plain<RecordOutcomeMessage>(channels.record, (message) => {
-    const attributes = attributesOf('receive', message.topic, undefined, {
-      [ATTR.consumerGroup]: message.groupId,
-      [ATTR.partition]: String(message.partition),
-    });
+    const key = `receive\0${message.groupId}\0${message.topic}\0${message.partition}`;
+    const attributes = attributesFor(key, () =>
+      attributesOf('receive', message.topic, undefined, {
+        [ATTR.consumerGroup]: message.groupId,
+        [ATTR.partition]: String(message.partition),
+      }),
+    );
     if (message.outcome === 'retried') {
-      retries.add(1, attributes);
+      retries.add(key, 1, attributes);
       return;
     }
     // One final outcome per delivered record: handled, dead-lettered or skipped.
-    consumed.add(1, attributes);
-    if (message.outcome === 'dead-lettered') deadLetters.add(1, attributes);
-    const behind = BigInt(message.highWatermark) - BigInt(message.offset) - 1n;
-    const partitionKey = `${message.groupId}\0${message.topic}\0${message.partition}`;
-    lags.set(partitionKey, {
-      attributes: {
+    consumed.add(key, 1, attributes);
+    if (message.outcome === 'dead-lettered') deadLetters.add(key, 1, attributes);
+    const last = lags.get(key);
+    if (last) {
+      last.highWatermark = message.highWatermark;
+      last.offset = message.offset;
+    } else {
+      const lagAttributes: Attributes = {
         [ATTR.consumerGroup]: message.groupId,
         [ATTR.destination]: message.topic,
         [ATTR.partition]: String(message.partition),
-      },
-      lag: Number(behind < 0n ? 0n : behind),
-    });
+      };
+      lags.set(key, { attributes: lagAttributes, highWatermark: message.highWatermark, offset: message.offset });
+    }
   });
-  const observeLag = (result: ObservableResult) => {
-    for (const { attributes, lag: value } of lags.values()) result.observe(value, attributes);
-  };
-  lag.addCallback(observeLag);
-  subscriptions.add(() => lag.removeCallback(observeLag));
 
   const backlog = meter.createObservableGauge(METRIC.outboxBacklog, {
     description: 'Outbox rows not yet published, as the relay leader last saw them.',
@@ -147,4 +178,19 @@ export function measureChannels(meter: Meter, names: RenamedAttributes, subscrip
     backlog.removeCallback(observeBacklog);
     oldest.removeCallback(observeOldest);
   });
+}
+
+/** Running totals per attribute set, reported by an observable counter. */
+class Tally {
+  private readonly totals = new Map<string, { readonly attributes: Attributes; value: number }>();
+
+  add(key: string, value: number, attributes: Attributes): void {
+    const total = this.totals.get(key);
+    if (total) total.value += value;
+    else this.totals.set(key, { attributes, value });
+  }
+
+  observe(result: ObservableResult): void {
+    for (const { attributes, value } of this.totals.values()) result.observe(value, attributes);
+  }
 }

@@ -66,13 +66,21 @@ export function traceChannels(tracer: Tracer, names: RenamedAttributes, subscrip
     start(message) {
       const batch = message.batch ? batches.get(message.batch) : undefined;
       const operation = batch ? 'create' : 'send';
-      const attributes = base(operation, message.topic);
-      attributes[ATTR.messageId] = message.eventId;
-      attributes[ATTR.conversationId] = message.correlationId;
-      attributes[ATTR.eventType] = message.eventType;
-      names.key(attributes, message.aggregateId);
       const parent = context.active();
-      const span = tracer.startSpan(`${operation} ${message.topic}`, { kind: SpanKind.PRODUCER, attributes }, parent);
+      const span = tracer.startSpan(
+        `${operation} ${message.topic}`,
+        { kind: SpanKind.PRODUCER, attributes: base(operation, message.topic) },
+        parent,
+      );
+      if (span.isRecording()) {
+        const more: Attributes = {
+          [ATTR.messageId]: message.eventId,
+          [ATTR.conversationId]: message.correlationId,
+          [ATTR.eventType]: message.eventType,
+        };
+        names.key(more, message.aggregateId);
+        span.setAttributes(more);
+      }
       // In a publishMany() the record carries its own creation context; the batch's send links to it.
       batch?.addLink({ context: span.spanContext() });
       injectContext(trace.setSpan(parent, span), message.carrier);
@@ -99,18 +107,24 @@ export function traceChannels(tracer: Tracer, names: RenamedAttributes, subscrip
   const handled = new WeakMap<HandleContext, Span>();
   subscriptions.tracing<HandleContext>(channels.handle, {
     start(message) {
+      // What a sampler may look at is given at creation; the rest only to a recorded span.
       const attributes = base('process', message.topic);
       attributes[ATTR.consumerGroup] = message.groupId;
-      attributes[ATTR.partition] = String(message.partition);
-      attributes[ATTR.attempt] = message.attempt;
-      if (message.eventId !== undefined) attributes[ATTR.messageId] = message.eventId;
-      if (message.correlationId !== undefined) attributes[ATTR.conversationId] = message.correlationId;
-      if (message.eventType !== undefined) attributes[ATTR.eventType] = message.eventType;
-      names.key(attributes, message.key);
-      names.offset(attributes, message.offset);
       // One record: the process span is a child of the context its producer sent.
       const parent = extractContext(message.headers);
       const span = tracer.startSpan(`process ${message.topic}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+      if (span.isRecording()) {
+        const more: Attributes = {
+          [ATTR.partition]: String(message.partition),
+          [ATTR.attempt]: message.attempt,
+        };
+        if (message.eventId !== undefined) more[ATTR.messageId] = message.eventId;
+        if (message.correlationId !== undefined) more[ATTR.conversationId] = message.correlationId;
+        if (message.eventType !== undefined) more[ATTR.eventType] = message.eventType;
+        names.key(more, message.key);
+        names.offset(more, message.offset);
+        span.setAttributes(more);
+      }
       const inSpan = trace.setSpan(parent, span);
       message.scope = (run) => context.with(inSpan, run);
       handled.set(message, span);
