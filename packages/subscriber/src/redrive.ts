@@ -150,6 +150,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
                 if (channels.redrive.hasSubscribers) {
                   const carrier: Record<string, string> = {};
                   for (const [name, value] of Object.entries(headers)) carrier[name] = String(value);
+                  const before = { ...carrier };
                   const context: RedriveContext = {
                     deadLetterTopic: options.deadLetterTopic,
                     topic,
@@ -159,7 +160,10 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
                   };
                   // A tracer may replace the trace context in `start` (a new span linking the original).
                   await channels.redrive.tracePromise(async () => {
-                    Object.assign(headers, carrier);
+                    // Only what the tracer changed: other header values keep their bytes.
+                    for (const [name, value] of Object.entries(carrier))
+                      if (before[name] !== value) headers[name] = value;
+                    for (const name of Object.keys(before)) if (!(name in carrier)) delete headers[name];
                     await resend();
                   }, context);
                 } else {
