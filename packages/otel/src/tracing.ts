@@ -124,6 +124,9 @@ export function traceChannels(tracer: Tracer, names: RenamedAttributes, subscrip
         names.key(more, message.key);
         names.offset(more, message.offset);
         span.setAttributes(more);
+        // The conventions also link a process span to the message's creation context.
+        const creation = trace.getSpanContext(parent);
+        if (creation) span.addLink({ context: creation });
       }
       const inSpan = trace.setSpan(parent, span);
       message.scope = (run) => context.with(inSpan, run);

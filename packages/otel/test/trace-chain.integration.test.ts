@@ -121,6 +121,8 @@ describe('OpenTelemetry through a chain of services', () => {
       expect(parentOf(firstTry)).toBe(id(sendBilled));
       expect(parentOf(secondTry)).toBe(id(sendBilled));
       expect(parentOf(sendDlt)).toBe(id(sendBilled));
+      // …and linked to it, as the conventions ask of process spans.
+      expect(processPlaced.links.map((l) => l.context.spanId)).toEqual([id(sendPlaced)]);
 
       for (const span of [sendPlaced, sendShipped, sendBilled, sendDlt]) expect(span.kind).toBe(SpanKind.PRODUCER);
       for (const span of [processPlaced, processShipped, firstTry, secondTry])
