@@ -9,7 +9,14 @@ export default defineConfig({
   // In-repo packages resolve to their TypeScript sources (the `source` export condition),
   // so tests never run against a stale build.
   resolve: { conditions: ['source', ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ['source', ...defaultServerConditions], externalConditions: ['source'] } },
+  // Not `module` on the server side: @opentelemetry's packages point it at builds with
+  // extension-less imports that only a bundler resolves; Node takes their `default` build.
+  ssr: {
+    resolve: {
+      conditions: ['source', ...defaultServerConditions.filter((c) => c !== 'module')],
+      externalConditions: ['source'],
+    },
+  },
   test: {
     projects: [
       {

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BenchResult, machine, markdownTable, resultsDir } from './common.ts';
 
-const ALL = ['serialization', 'publish', 'consume', 'outbox'] as const;
+const ALL = ['serialization', 'publish', 'consume', 'outbox', 'otel'] as const;
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const selected = ALL.filter((name) => !only || only.includes(name));
 

@@ -49,10 +49,18 @@ export {
   type CommitMessage,
   channels,
   type HandleContext,
+  type HeaderCarrier,
+  type OutboxAddContext,
+  type OutboxBacklogMessage,
   type PublishBatchMessage,
   type PublishContext,
+  type PublishManyContext,
+  type RawHeaders,
   type RebalanceMessage,
   type RecordOutcomeMessage,
+  type RedriveContext,
+  type RelayedRecord,
+  type RelaySendContext,
 } from './instrumentation.ts';
 export {
   assertCompatible,

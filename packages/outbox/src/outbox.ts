@@ -1,16 +1,18 @@
 import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
-  createEnvelope,
+  channels,
   type Encoder,
   type EventEnvelope,
-  envelopeHeaders,
+  type HeaderCarrier,
   KbusError,
+  type OutboxAddContext,
   type PayloadInput,
   type RegistryOptions,
   Serde,
   type SubjectNaming,
 } from '@kbus/core';
+import { eventEnvelope, eventRoutes, type UnplacedEventRecord, unplacedEventRecord } from '@kbus/transport';
 import { outboxTables, type Queryable, type TableOptions } from './schema.ts';
 
 export interface OutboxOptions<T extends readonly AnyTopicDefinition[]> extends TableOptions {
@@ -60,9 +62,10 @@ export interface Outbox<T extends readonly AnyTopicDefinition[]> {
 class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<T> {
   private readonly serde: Serde;
   private readonly source: string;
-  private readonly routes = new Map<AnyEventDefinition, AnyTopicDefinition>();
+  private readonly routes: ReadonlyMap<AnyEventDefinition, AnyTopicDefinition>;
   private readonly encoders = new Map<AnyEventDefinition, Encoder>();
   private readonly insertSql: string;
+  private readonly insertTracedSql: string;
   private readonly sequenceSql: string;
   private readonly notifySql: string;
 
@@ -79,15 +82,15 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
             ...(options.subjectNaming ? { subjectNaming: options.subjectNaming } : {}),
           });
     this.source = options.source;
-    for (const topic of options.topics)
-      for (const event of topic.events as readonly AnyEventDefinition[]) this.routes.set(event, topic);
+    this.routes = eventRoutes(options.topics, 'createOutbox');
     const tables = outboxTables(options);
     this.sequenceSql =
       `INSERT INTO ${tables.sequence} AS s (aggregate_type, aggregate_id, last_seq) VALUES ($1, $2, 1) ` +
       'ON CONFLICT (aggregate_type, aggregate_id) DO UPDATE SET last_seq = s.last_seq + 1 RETURNING last_seq';
-    this.insertSql =
-      `INSERT INTO ${tables.outbox} (id, aggregate_type, aggregate_id, aggregate_seq, topic, event_type, event_version, record_key, record_value, headers) ` +
-      'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)';
+    const columns =
+      'id, aggregate_type, aggregate_id, aggregate_seq, topic, event_type, event_version, record_key, record_value, headers';
+    this.insertSql = `INSERT INTO ${tables.outbox} (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+    this.insertTracedSql = `INSERT INTO ${tables.outbox} (${columns}, trace_context) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
     // Delivered when the transaction commits; never for one that rolls back.
     this.notifySql = `SELECT pg_notify('${tables.channel}', '')`;
   }
@@ -118,18 +121,34 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
         `"${(event as AnyEventDefinition)?.type}" is not declared on any topic of this outbox`,
       );
     }
-    const envelope = createEnvelope(event, payload, { source: this.source, ...options }) as EventEnvelope;
+    const envelope = eventEnvelope(event, payload, { source: this.source, ...options });
     const encoder = this.encoders.get(event) ?? (await this.encoder(event));
-    const value = encoder.encode(envelope);
+    const record = unplacedEventRecord(envelope, encoder, { extraHeaders: options.headers });
+    if (!channels.outboxAdd.hasSubscribers) return this.insert(tx, topic, envelope, record, undefined);
+    const context: OutboxAddContext = {
+      topic: topic.name,
+      eventType: envelope.type,
+      eventId: envelope.id,
+      aggregateId: envelope.aggregateId,
+      correlationId: envelope.correlationId,
+      carrier: {},
+    };
+    // A tracer writes the caller's context into the carrier in `start`; the row keeps it for the relay.
+    return channels.outboxAdd.tracePromise(() => this.insert(tx, topic, envelope, record, context.carrier), context);
+  }
+
+  private async insert(
+    tx: Queryable,
+    topic: AnyTopicDefinition,
+    envelope: EventEnvelope,
+    record: UnplacedEventRecord,
+    traceContext: HeaderCarrier | undefined,
+  ): Promise<AddedEvent> {
     const aggregateType = topic.aggregate ?? topic.name;
     const { rows } = await tx.query<{ last_seq: string }>(this.sequenceSql, [aggregateType, envelope.aggregateId]);
     const aggregateSeq = Number(rows[0]?.last_seq);
-    const headers = {
-      ...(options.headers ?? {}),
-      ...envelopeHeaders(envelope),
-      'kbus_aggregate-seq': String(aggregateSeq),
-    };
-    await tx.query(this.insertSql, [
+    const headers = { ...record.headers, 'kbus_aggregate-seq': String(aggregateSeq) };
+    const values: unknown[] = [
       envelope.id,
       aggregateType,
       envelope.aggregateId,
@@ -138,9 +157,14 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
       envelope.type,
       envelope.version,
       envelope.aggregateId,
-      value,
+      record.value,
       JSON.stringify(headers),
-    ]);
+    ];
+    // The trace_context column (migration 002) is written only when a tracer filled the
+    // carrier: an outbox without tracing works on tables that predate it.
+    const traced = traceContext !== undefined && Object.keys(traceContext).length > 0;
+    if (traced) values.push(JSON.stringify(traceContext));
+    await tx.query(traced ? this.insertTracedSql : this.insertSql, values);
     await tx.query(this.notifySql);
     return { eventId: envelope.id, aggregateId: envelope.aggregateId, aggregateSeq };
   }

@@ -1,11 +1,11 @@
-import { KbusError } from '@kbus/core';
+import { channels, KbusError, type OutboxBacklogMessage, type RelaySendContext } from '@kbus/core';
 import {
   createKafkaClient,
   type KafkaClient,
   type OutgoingRecord,
   type Producer,
   type ProducerOptions,
-  partitionForKey,
+  placeEventRecord,
 } from '@kbus/transport';
 import pg from 'pg';
 import { outboxTables, type TableOptions } from './schema.ts';
@@ -56,6 +56,15 @@ interface PendingRow extends Record<string, unknown> {
   record_key: string;
   record_value: Buffer;
   headers: Record<string, string>;
+  trace_context?: Record<string, string> | null;
+}
+
+async function hasTraceColumn(client: pg.Client, tables: ReturnType<typeof outboxTables>): Promise<boolean> {
+  const { rows } = await client.query(
+    'SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3',
+    [tables.schema, tables.table, 'trace_context'],
+  );
+  return rows.length > 0;
 }
 
 /**
@@ -81,6 +90,8 @@ class PostgresRelay implements Relay {
   private batches = 0;
   private lastError: unknown;
   private lastCleanup = 0;
+  private traceColumn: boolean | undefined;
+  private lastBacklogReport = 0;
 
   constructor(options: RelayOptions) {
     if (!options.connectionString)
@@ -142,6 +153,7 @@ class PostgresRelay implements Relay {
         this.notified = false;
         const sent = await this.relayBatch(client);
         await this.cleanup(client);
+        await this.reportBacklog(client);
         failures = 0;
         if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.pause(poll);
       } catch (error) {
@@ -161,23 +173,50 @@ class PostgresRelay implements Relay {
   }
 
   private async relayBatch(client: pg.Client): Promise<number> {
+    // Tables migrated before version 2 have no trace_context column: read it where it exists.
+    this.traceColumn ??= await hasTraceColumn(client, this.tables);
     const { rows } = await client.query<PendingRow>(
-      `SELECT position, id, topic, record_key, record_value, headers FROM ${this.tables.outbox} ` +
-        'WHERE published_at IS NULL ORDER BY position LIMIT $1',
+      `SELECT position, id, topic, record_key, record_value, headers${this.traceColumn ? ', trace_context' : ''} ` +
+        `FROM ${this.tables.outbox} WHERE published_at IS NULL ORDER BY position LIMIT $1`,
       [this.options.batchSize ?? 500],
     );
     if (rows.length === 0) return 0;
-    const byTopic = new Map<string, OutgoingRecord[]>();
-    for (const row of rows) {
-      const partitions = await this.partitions(row.topic);
-      const key = Buffer.from(row.record_key, 'utf8');
-      const records = byTopic.get(row.topic) ?? [];
-      // Rows are in position order, which within an aggregate is commit order; one key,
-      // one partition: the broker appends them in that order.
-      records.push({ key, value: row.record_value, headers: row.headers, partition: partitionForKey(key, partitions) });
-      byTopic.set(row.topic, records);
+    const partitions = new Map<string, number>();
+    for (const row of rows) if (!partitions.has(row.topic)) partitions.set(row.topic, await this.partitions(row.topic));
+    const send = () => {
+      const byTopic = new Map<string, OutgoingRecord[]>();
+      for (const row of rows) {
+        const records = byTopic.get(row.topic) ?? [];
+        // Rows are in position order, which within an aggregate is commit order; one key,
+        // one partition: the broker appends them in that order.
+        const stored = { key: Buffer.from(row.record_key, 'utf8'), value: row.record_value, headers: row.headers };
+        records.push(placeEventRecord(stored, partitions.get(row.topic) as number));
+        byTopic.set(row.topic, records);
+      }
+      return this.producer.send([...byTopic].map(([topic, records]) => ({ topic, records })));
+    };
+    if (channels.relaySend.hasSubscribers) {
+      const context: RelaySendContext = {
+        records: rows.map((row) => ({
+          topic: row.topic,
+          eventId: row.id,
+          key: row.record_key,
+          stored: row.trace_context ?? undefined,
+          // The row's own headers object: what a tracer writes in `start` is sent.
+          headers: row.headers,
+        })),
+      };
+      const started = performance.now();
+      await channels.relaySend.tracePromise(async () => {
+        try {
+          await send();
+        } finally {
+          context.durationMs = performance.now() - started;
+        }
+      }, context);
+    } else {
+      await send();
     }
-    await this.producer.send([...byTopic].map(([topic, records]) => ({ topic, records })));
     await this.options.hooks?.afterPublish?.(rows.map((r) => r.id));
     await client.query(`UPDATE ${this.tables.outbox} SET published_at = now() WHERE position = ANY($1::bigint[])`, [
       rows.map((r) => r.position),
@@ -212,6 +251,21 @@ class PostgresRelay implements Relay {
         `WHERE published_at IS NOT NULL AND published_at < now() - ($1::bigint * interval '1 millisecond') LIMIT 10000)`,
       [retention],
     );
+  }
+
+  /** What is still pending, for whoever listens on channels.outboxBacklog (at most once a second). */
+  private async reportBacklog(client: pg.Client): Promise<void> {
+    if (!channels.outboxBacklog.hasSubscribers || Date.now() - this.lastBacklogReport < 1_000) return;
+    this.lastBacklogReport = Date.now();
+    const { rows } = await client.query<{ pending: string; oldest_ms: number | null }>(
+      `SELECT count(*) AS pending, (extract(epoch FROM now() - min(created_at)) * 1000)::float8 AS oldest_ms ` +
+        `FROM ${this.tables.outbox} WHERE published_at IS NULL`,
+    );
+    channels.outboxBacklog.publish({
+      table: `${this.tables.schema}.${this.tables.table}`,
+      pending: Number(rows[0]?.pending ?? 0),
+      oldestPendingAgeMs: rows[0]?.oldest_ms ?? 0,
+    } satisfies OutboxBacklogMessage);
   }
 
   private pause(ms: number): Promise<void> {

@@ -52,13 +52,18 @@ export function outboxTables(options: TableOptions = {}): OutboxTables {
   };
 }
 
-/** The SQL of the migration, for teams that run migrations with their own tool. */
+/** The migrations in order; each is idempotent, so running them all again is safe. */
+const MIGRATIONS = ['001_outbox.sql', '002_trace_context.sql'];
+
+/** The SQL of the migrations, for teams that run migrations with their own tool. */
 export function migrationSql(options: TableOptions = {}): string {
   const tables = outboxTables(options);
-  return readFileSync(new URL('../sql/001_outbox.sql', import.meta.url), 'utf8')
-    .replaceAll('{{schema}}', `"${tables.schema}"`)
-    .replaceAll('{{table}}', `"${tables.table}"`)
-    .replaceAll('{{table_raw}}', tables.table);
+  return MIGRATIONS.map((file) =>
+    readFileSync(new URL(`../sql/${file}`, import.meta.url), 'utf8')
+      .replaceAll('{{schema}}', `"${tables.schema}"`)
+      .replaceAll('{{table}}', `"${tables.table}"`)
+      .replaceAll('{{table_raw}}', tables.table),
+  ).join('\n');
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   Serde,
   type SubjectNaming,
 } from '@kbus/core';
-import type { KafkaClient, ProducerOptions } from '@kbus/transport';
+import { eventRoutes, type KafkaClient, type ProducerOptions } from '@kbus/transport';
 
 export interface BatchOptions {
   /**
@@ -115,22 +115,7 @@ export function resolveOptions<T extends readonly AnyTopicDefinition[]>(options:
       'createPublisher: pass registry: { url } (the Confluent-compatible schema registry)',
     );
   }
-  const routes = new Map<AnyEventDefinition, AnyTopicDefinition>();
-  for (const topic of options.topics) {
-    if (topic?.kind !== 'kbus.topic') {
-      throw new KbusError('INVALID_CONFIGURATION', 'createPublisher: topics must come from defineTopic()');
-    }
-    for (const event of topic.events as readonly AnyEventDefinition[]) {
-      const other = routes.get(event);
-      if (other) {
-        throw new KbusError(
-          'INVALID_CONFIGURATION',
-          `createPublisher: "${event.type}" is declared on both "${other.name}" and "${topic.name}"; an event type belongs to one topic`,
-        );
-      }
-      routes.set(event, topic);
-    }
-  }
+  const routes = eventRoutes(options.topics, 'createPublisher');
   const maxBatchRecords = positiveInteger(options.batch?.maxRecords, 1000, 'batch.maxRecords') || 1;
   const maxBufferedRecords = positiveInteger(options.buffer?.maxRecords, 10_000, 'buffer.maxRecords');
   if (maxBufferedRecords < 1) {

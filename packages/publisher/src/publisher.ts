@@ -4,22 +4,22 @@ import {
   assertCompatible,
   channels,
   checkTopicCompatibility,
-  createEnvelope,
   type Encoder,
   type EnvelopeMetadata,
   type EventEnvelope,
-  envelopeHeaders,
   KbusError,
   type PayloadInput,
   type PublishContext,
+  type PublishManyContext,
   ValidationError,
 } from '@kbus/core';
 import {
   createKafkaClient,
+  eventEnvelope,
+  eventRecord,
   type KafkaClient,
   type OutgoingRecord,
   type Producer,
-  partitionForKey,
 } from '@kbus/transport';
 import { Batcher, type PendingRecord } from './batcher.ts';
 import { RecordBuffer } from './buffer.ts';
@@ -220,7 +220,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.track(this.traced(prepared, () => this.submit(prepared)));
+    return this.track(this.traced(prepared, (p) => this.submit(p)));
   }
 
   async publishMany(items: ReadonlyArray<PublishItem<T>>): Promise<PublishResult[]> {
@@ -234,10 +234,22 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       }
     });
     await this.whenConnected();
-    const all =
-      !channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)
-        ? this.enqueueAll(prepared)
-        : Promise.all(prepared.map((p) => this.traced(p, () => this.submit(p))));
+    const submit = (traced: Prepared) => this.submit(traced);
+    let all: Promise<PublishResult[]>;
+    if (!channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)) {
+      all = this.enqueueAll(prepared);
+    } else if (channels.publishMany.hasSubscribers) {
+      const batch: PublishManyContext = {
+        records: prepared.length,
+        topics: [...new Set(prepared.map((p) => p.route.topic.name))],
+      };
+      all = channels.publishMany.tracePromise(
+        () => Promise.all(prepared.map((p) => this.traced(p, submit, batch))),
+        batch,
+      );
+    } else {
+      all = Promise.all(prepared.map((p) => this.traced(p, submit)));
+    }
     this.track(all);
     this.batcher.flushSoon();
     return all;
@@ -298,35 +310,34 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         { details: { eventType: (event as AnyEventDefinition | undefined)?.type } },
       );
     }
-    const envelope = createEnvelope(event, payload as PayloadInput<AnyEventDefinition>, {
-      source: this.options.source,
-      ...options,
-    });
-    if (!envelope.aggregateId.isWellFormed()) {
-      // Java encodes a lone surrogate as "?", Node as U+FFFD: the partition would differ.
-      throw new ValidationError(event.type, [
-        {
-          path: ['aggregateId'],
-          message: 'contains a lone UTF-16 surrogate; use well-formed Unicode',
-          code: 'invalid_string',
-        },
-      ]);
-    }
+    const envelope = eventEnvelope(event, payload, { source: this.options.source, ...options });
     return { route, envelope, headers: options.headers };
   }
 
-  private traced(prepared: Prepared, run: () => Promise<PublishResult>): Promise<PublishResult> {
-    if (!channels.publish.hasSubscribers) return run();
+  private traced(
+    prepared: Prepared,
+    run: (prepared: Prepared) => Promise<PublishResult>,
+    batch?: PublishManyContext,
+  ): Promise<PublishResult> {
+    if (!channels.publish.hasSubscribers) return run(prepared);
+    const { envelope } = prepared;
     const context: PublishContext = {
       topic: prepared.route.topic.name,
-      eventType: prepared.envelope.type,
-      eventId: prepared.envelope.id,
-      aggregateId: prepared.envelope.aggregateId,
+      eventType: envelope.type,
+      eventId: envelope.id,
+      aggregateId: envelope.aggregateId,
+      correlationId: envelope.correlationId,
+      carrier: {},
+      ...(batch ? { batch } : {}),
     };
     const started = performance.now();
     return channels.publish.tracePromise(async () => {
       try {
-        const result = await run();
+        // What a tracer wrote in `start` (its trace context) travels with the record.
+        const { carrier } = context;
+        const result = await run(
+          Object.keys(carrier).length === 0 ? prepared : { ...prepared, headers: { ...prepared.headers, ...carrier } },
+        );
         context.partition = result.partition;
         context.offset = result.offset;
         return result;
@@ -381,16 +392,11 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   }
 
   /** The record of an event: encoded value, key, partition and headers (throws if it cannot be encoded). */
-  private recordOf({ route, envelope, headers: extra }: Prepared): OutgoingRecord {
-    const value = (route.encoder as Encoder).encode(envelope);
-    const key = Buffer.from(envelope.aggregateId, 'utf8');
-    const headers = envelopeHeaders(envelope, this.options.headers);
-    return {
-      key,
-      value,
-      partition: partitionForKey(key, route.partitions),
-      headers: extra ? { ...extra, ...headers } : headers,
-    };
+  private recordOf({ route, envelope, headers }: Prepared): OutgoingRecord {
+    return eventRecord(envelope, route.encoder as Encoder, route.partitions, {
+      headerSet: this.options.headers,
+      extraHeaders: headers,
+    });
   }
 
   /** Encodes and queues one record that holds a buffer slot; the slot is released when it settles. */

@@ -7,6 +7,7 @@ export function reportOutcome(
   outcome: RecordOutcomeMessage['outcome'],
   durationMs: number,
   error?: unknown,
+  deadLetterTopic?: string,
 ): void {
   if (!channels.record.hasSubscribers) return;
   channels.record.publish({
@@ -18,6 +19,9 @@ export function reportOutcome(
     outcome,
     attempt: message.attempt,
     durationMs,
+    headers: message.record.headers,
+    highWatermark: message.highWatermark,
     ...(error === undefined ? {} : { error }),
+    ...(deadLetterTopic === undefined ? {} : { deadLetterTopic }),
   } satisfies RecordOutcomeMessage);
 }

@@ -1,4 +1,4 @@
-import { KbusError } from '@kbus/core';
+import { channels, KbusError, type RedriveContext } from '@kbus/core';
 import {
   type ConsumedRecord,
   createKafkaClient,
@@ -144,12 +144,31 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
                 const partition = record.key
                   ? partitionForKey(record.key, count)
                   : (info.originalPartition ?? 0) % count;
-                await producer.send([
-                  {
-                    topic: info.originalTopic,
-                    records: [{ key: record.key, value: record.value, headers, partition }],
-                  },
-                ]);
+                const topic = info.originalTopic;
+                const resend = () =>
+                  producer.send([{ topic, records: [{ key: record.key, value: record.value, headers, partition }] }]);
+                if (channels.redrive.hasSubscribers) {
+                  const carrier: Record<string, string> = {};
+                  for (const [name, value] of Object.entries(headers)) carrier[name] = String(value);
+                  const before = { ...carrier };
+                  const context: RedriveContext = {
+                    deadLetterTopic: options.deadLetterTopic,
+                    topic,
+                    partition,
+                    key: record.key?.toString('utf8'),
+                    headers: carrier,
+                  };
+                  // A tracer may replace the trace context in `start` (a new span linking the original).
+                  await channels.redrive.tracePromise(async () => {
+                    // Only what the tracer changed: other header values keep their bytes.
+                    for (const [name, value] of Object.entries(carrier))
+                      if (before[name] !== value) headers[name] = value;
+                    for (const name of Object.keys(before)) if (!(name in carrier)) delete headers[name];
+                    await resend();
+                  }, context);
+                } else {
+                  await resend();
+                }
                 redriven++;
               }
               context.resolveOffset(record.offset);

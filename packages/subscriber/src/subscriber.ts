@@ -385,6 +385,7 @@ class KafkaSubscriber implements Subscriber {
       groupId: this.options.groupId,
       topic,
       partition: batch.partition,
+      highWatermark: batch.highWatermark,
       record,
       decoded: undefined,
       attempt: 1,

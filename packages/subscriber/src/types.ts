@@ -38,6 +38,8 @@ export interface InboundMessage {
   readonly groupId: string;
   readonly topic: AnyTopicDefinition;
   readonly partition: number;
+  /** The partition's end offset when the record's batch was fetched. */
+  readonly highWatermark: string;
   readonly record: ConsumedRecord;
   /** Set by the decode step. */
   decoded: DecodedEvent | undefined;

@@ -1,4 +1,13 @@
 export { fromClientError, isOwnershipLost } from './errors.ts';
+export {
+  type EventRecordOptions,
+  eventEnvelope,
+  eventRecord,
+  eventRoutes,
+  placeEventRecord,
+  type UnplacedEventRecord,
+  unplacedEventRecord,
+} from './event-record.ts';
 export { createKafkaClient } from './kafkajs.ts';
 export { murmur2, partitionForKey } from './murmur2.ts';
 export type {

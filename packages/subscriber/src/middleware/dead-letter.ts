@@ -39,9 +39,9 @@ export function deadLetter(producer: Producer, target: DeadLetterTarget, retryDe
   const failed = async (message: InboundMessage, error: unknown): Promise<void> => {
     if (isAborted(error) || message.lifecycle.aborted) throw error;
     const started = performance.now();
-    await send(producer, target, message, error, retryDelayMs);
+    const topic = await send(producer, target, message, error, retryDelayMs);
     message.outcome = 'dead-lettered';
-    reportOutcome(message, 'dead-lettered', performance.now() - started, error);
+    reportOutcome(message, 'dead-lettered', performance.now() - started, error, topic);
   };
   return (next) => (message) => {
     let result: void | Promise<void>;
@@ -60,7 +60,7 @@ async function send(
   message: InboundMessage,
   error: unknown,
   retryDelayMs: number,
-) {
+): Promise<string> {
   const { record } = message;
   const topic = target.topicFor(message.topic.name);
   const partitions = target.partitionsOf(topic);
@@ -83,7 +83,7 @@ async function send(
   for (;;) {
     try {
       await producer.send([{ topic, records: [{ key: record.key, value, headers, partition }] }]);
-      return;
+      return topic;
     } catch (error) {
       if (value !== null && TOO_LARGE.has(String((error as KbusError)?.details?.kafkaType))) {
         // The dead-letter topic refuses a record this large: send the metadata without the

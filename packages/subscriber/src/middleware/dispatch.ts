@@ -100,19 +100,25 @@ export function dispatch(
       return isPromise(result) ? result.then(undefined, failureOf(type)) : undefined;
     }
     return (async () => {
+      const { record } = message;
       const trace: HandleContext = {
         groupId: message.groupId,
         topic: message.topic.name,
         partition: message.partition,
-        offset: message.record.offset,
+        offset: record.offset,
         eventType: type,
         eventId: decoded.envelope.id,
+        correlationId: decoded.envelope.correlationId,
+        key: text(record.key),
+        headers: record.headers,
         attempt: message.attempt,
       };
       const started = performance.now();
+      const run = () => handler(decoded.envelope as never, context);
       await channels.handle.tracePromise(async () => {
         try {
-          await handler(decoded.envelope as never, context);
+          // A tracer's scope (set in `start`): the handler runs inside the process span's context.
+          await (trace.scope ? trace.scope(run) : run());
         } catch (error) {
           throw failure(type, error);
         } finally {
