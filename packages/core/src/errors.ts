@@ -44,6 +44,12 @@ export type ErrorCode =
   | 'PARTITION_REVOKED'
   /** A consumer group operation needs the group to be empty. */
   | 'GROUP_ACTIVE'
+  /** The broker refused the SASL credentials (user name and password, or token). Not retriable. */
+  | 'AUTHENTICATION_FAILED'
+  /** The broker's authorizer refused an operation; `details.resourceType` / `resource` name what needs an ACL. */
+  | 'AUTHORIZATION_FAILED'
+  /** The TLS handshake failed: an unknown CA, a name mismatch, a missing client certificate, or plain text against TLS. */
+  | 'TLS_FAILED'
   /** Any other error from the Kafka client. */
   | 'KAFKA_ERROR';
 
