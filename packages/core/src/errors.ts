@@ -124,3 +124,12 @@ export function isKbusError(error: unknown, code?: ErrorCode): error is KbusErro
     (code === undefined || (error as KbusError).code === code)
   );
 }
+
+/** Node's TLS failures: OpenSSL's certificate verification codes and its ERR_SSL_* / ERR_TLS_* errors. */
+const TLS_CODE =
+  /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|INVALID_CA|HOSTNAME_MISMATCH)/;
+
+/** True for the `code` of a Node error that a failed TLS handshake or certificate check raised. */
+export function isTlsErrorCode(code: unknown): boolean {
+  return typeof code === 'string' && TLS_CODE.test(code);
+}

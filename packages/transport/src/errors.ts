@@ -1,4 +1,4 @@
-import { type ErrorCode, isKbusError, KbusError } from '@kbus/core';
+import { type ErrorCode, isKbusError, isTlsErrorCode, KbusError } from '@kbus/core';
 
 interface KafkaJsErrorLike {
   name?: string;
@@ -52,14 +52,6 @@ export interface FailureResource {
   readonly topics?: readonly string[];
   readonly group?: string;
   readonly transactionalId?: string;
-}
-
-/** Node's TLS failures: OpenSSL's certificate verification codes and its ERR_SSL_* / ERR_TLS_* errors. */
-const TLS_CODE =
-  /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|INVALID_CA|HOSTNAME_MISMATCH)/;
-
-export function isTlsErrorCode(code: unknown): boolean {
-  return typeof code === 'string' && TLS_CODE.test(code);
 }
 
 /** Kafka's authorization errors, and what each one is about. */

@@ -5,9 +5,9 @@
  * `producer: { client: 'kafkajs' }` (or the client's `producerClient`) goes back to kafkajs.
  * The library is loaded when a producer connects.
  */
-import { KbusError } from '@kbus/core';
+import { isTlsErrorCode, KbusError } from '@kbus/core';
 import type { ProducerOptions as PlatformaticOptions, Producer as PlatformaticProducer } from '@platformatic/kafka';
-import { type ClientFailure, closedAtFirstRequest, isTlsErrorCode, toKbusError } from './errors.ts';
+import { type ClientFailure, closedAtFirstRequest, toKbusError } from './errors.ts';
 import { tlsSettings } from './security.ts';
 import type {
   ClientOptions,

@@ -94,6 +94,11 @@ export function registryTlsPort(variant: StackVariant = 'secure'): number {
   return 18443 + portOffset(variant);
 }
 
+/** The secured stack's second registry front, which takes a bearer token instead of basic auth. */
+export function registryBearerPort(variant: StackVariant = 'secure'): number {
+  return 18444 + portOffset(variant);
+}
+
 export const REGISTRY_PATH = '/apis/ccompat/v7';
 
 export function brokerList(brokers: number, variant: StackVariant = 'plain'): string[] {

@@ -33,8 +33,8 @@ export interface SecureMaterial {
   readonly user: Credentials;
   /** SCRAM-SHA-512 and PLAIN; may only read topics and use groups with the prefixes below. */
   readonly restricted: Credentials & { readonly topicPrefix: string; readonly groupPrefix: string };
-  /** HTTP basic auth of the registry front. */
-  readonly registry: Credentials;
+  /** HTTP basic auth of the registry front, and the bearer token its second front takes. */
+  readonly registry: Credentials & { readonly token: string };
 }
 
 /** The users' names; passwords are random per stack. */
@@ -161,7 +161,7 @@ export function createSecureMaterial(dir: string): SecureMaterial {
       topicPrefix: SECURE_USERS.restrictedTopicPrefix,
       groupPrefix: SECURE_USERS.restrictedGroupPrefix,
     },
-    registry: { username: SECURE_USERS.registry, password: secret() },
+    registry: { username: SECURE_USERS.registry, password: secret(), token: secret() },
   };
 }
 
@@ -250,7 +250,7 @@ function htpasswdLine(c: Credentials): string {
 export function writeRegistryFront(
   dir: string,
   material: SecureMaterial,
-  ports: { tls: number; upstream: number },
+  ports: { tls: number; bearer: number; upstream: number },
   log: string,
 ): { prefix: string; config: string } {
   const prefix = join(dir, 'nginx');
@@ -281,6 +281,18 @@ export function writeRegistryFront(
       `    auth_basic_user_file ${htpasswd};`,
       '    client_max_body_size 16m;',
       '    location / {',
+      `      proxy_pass http://127.0.0.1:${ports.upstream};`,
+      '      proxy_set_header Authorization "";',
+      '    }',
+      '  }',
+      // A second front that takes a bearer token instead (the token is random, base64url: no quoting needed).
+      '  server {',
+      `    listen 127.0.0.1:${ports.bearer} ssl;`,
+      `    ssl_certificate ${material.serverCertLocation};`,
+      `    ssl_certificate_key ${material.serverKeyLocation};`,
+      '    client_max_body_size 16m;',
+      '    location / {',
+      `      if ($http_authorization != "Bearer ${material.registry.token}") { return 401; }`,
       `      proxy_pass http://127.0.0.1:${ports.upstream};`,
       '      proxy_set_header Authorization "";',
       '    }',

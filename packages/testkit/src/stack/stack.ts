@@ -14,7 +14,9 @@ import {
   mtlsBrokerList,
   mtlsPort,
   REGISTRY_FALLBACK_VERSION,
+  REGISTRY_PATH,
   REGISTRY_VERSION,
+  registryBearerPort,
   registryManagementPort,
   registryPort,
   registryTlsPort,
@@ -51,6 +53,8 @@ export interface StackEndpoints {
 export interface SecureEndpoints extends SecureMaterial {
   /** Comma-separated host:port list of the SSL listeners that require a client certificate. */
   readonly mtlsBrokers: string;
+  /** The registry front that takes `registry.token` as a bearer token. */
+  readonly registryBearerUrl: string;
 }
 
 interface StackState extends StackEndpoints {
@@ -158,7 +162,7 @@ async function requireFreePorts(brokers: number, variant: StackVariant): Promise
     ]).flat(),
     registryPort(variant),
     registryManagementPort(variant),
-    ...(secure ? [registryTlsPort(variant)] : []),
+    ...(secure ? [registryTlsPort(variant), registryBearerPort(variant)] : []),
   ];
   for (const port of wanted) {
     if (!(await portFree(port))) {
@@ -400,7 +404,7 @@ function startRegistryFront(
   const { prefix, config } = writeRegistryFront(
     paths.run,
     security,
-    { tls: registryTlsPort(variant), upstream: registryPort(variant) },
+    { tls: registryTlsPort(variant), bearer: registryBearerPort(variant), upstream: registryPort(variant) },
     logFile,
   );
   // nginx keeps its arguments in its process title, so the marker goes in as a harmless `env` directive.
@@ -563,6 +567,7 @@ async function startFresh(paths: StackPaths, wanted: StackOptions, log: Log): Pr
   const security: SecureEndpoints | undefined = material && {
     ...material,
     mtlsBrokers: mtlsBrokerList(wanted.brokers, variant).join(','),
+    registryBearerUrl: `https://127.0.0.1:${registryBearerPort(variant)}${REGISTRY_PATH}`,
   };
   const endpoints: StackEndpoints = {
     kafkaBrokers: brokerList(wanted.brokers, variant).join(','),
