@@ -14,7 +14,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { closedAtFirstRequest, type FailureResource, fromClientError } from './errors.ts';
-import { PlatformaticProducerAdapter } from './platformatic.ts';
+import { groupCoordinatorRefusal, PlatformaticProducerAdapter } from './platformatic.ts';
 import { guardStoppedRunnerFetch } from './runner-guard.ts';
 import { tlsSettings } from './security.ts';
 import type {
@@ -306,8 +306,20 @@ class KafkaJsConsumerAdapter implements Consumer {
     this.consumer.on(FETCH, () => {
       for (const listener of this.listeners.fetch) listener();
     });
-    this.consumer.on(CRASH, (event) => {
-      for (const listener of this.listeners.crash) listener(event.payload.error, event.payload.restart);
+    this.consumer.on(CRASH, async (event) => {
+      let { error, restart } = event.payload;
+      // kafkajs hides the broker's answer to FindCoordinator: ask it again to say what it was.
+      if (error?.name === 'KafkaJSGroupCoordinatorNotFound') {
+        const refusal = await groupCoordinatorRefusal(this.client, this.groupId).catch(() => undefined);
+        if (refusal && !refusal.retriable) {
+          error = refusal;
+          restart = false;
+        }
+      }
+      const reported = fromClientError(error, `consuming in group ${this.groupId}`, 'KAFKA_ERROR', {
+        group: this.groupId,
+      });
+      for (const listener of this.listeners.crash) listener(reported, restart);
     });
     this.consumer.on(STOP, () => {
       for (const listener of this.listeners.stop) listener();

@@ -198,6 +198,9 @@ export function brokerSecurityProperties(
     'listener.name.sasl_ssl.oauthbearer.sasl.jaas.config': `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="${admin.username}";`,
     'listener.name.sasl_ssl.oauthbearer.sasl.server.callback.handler.class':
       'org.apache.kafka.common.security.oauthbearer.internals.unsecured.OAuthBearerUnsecuredValidatorCallbackHandler',
+    // OAUTHBEARER sessions end with their token, at most after 15 s: clients must re-authenticate
+    // with a fresh token from their provider (KIP-368), which the tests observe.
+    'listener.name.sasl_ssl.oauthbearer.connections.max.reauth.ms': '15000',
     'listener.name.controller.sasl.enabled.mechanisms': 'PLAIN',
     'listener.name.controller.plain.sasl.jaas.config': plainJaas(admin, [admin]),
     'listener.name.mtls.ssl.client.auth': 'required',
