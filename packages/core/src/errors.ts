@@ -44,6 +44,12 @@ export type ErrorCode =
   | 'PARTITION_REVOKED'
   /** A consumer group operation needs the group to be empty. */
   | 'GROUP_ACTIVE'
+  /** The broker refused the SASL credentials (user name and password, or token). Not retriable. */
+  | 'AUTHENTICATION_FAILED'
+  /** The broker's authorizer refused an operation; `details.resourceType` / `resource` name what needs an ACL. */
+  | 'AUTHORIZATION_FAILED'
+  /** The TLS handshake failed: an unknown CA, a name mismatch, a missing client certificate, or plain text against TLS. */
+  | 'TLS_FAILED'
   /** Any other error from the Kafka client. */
   | 'KAFKA_ERROR';
 
@@ -117,4 +123,13 @@ export function isKbusError(error: unknown, code?: ErrorCode): error is KbusErro
     (error as Record<symbol, unknown>)[BRAND] === true &&
     (code === undefined || (error as KbusError).code === code)
   );
+}
+
+/** Node's TLS failures: OpenSSL's certificate verification codes and its ERR_SSL_* / ERR_TLS_* errors. */
+const TLS_CODE =
+  /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|INVALID_CA|HOSTNAME_MISMATCH)/;
+
+/** True for the `code` of a Node error that a failed TLS handshake or certificate check raised. */
+export function isTlsErrorCode(code: unknown): boolean {
+  return typeof code === 'string' && TLS_CODE.test(code);
 }

@@ -40,6 +40,7 @@ export {
   type ErrorCode,
   formatPath,
   isKbusError,
+  isTlsErrorCode,
   KbusError,
   type KbusErrorOptions,
   ValidationError,
@@ -77,7 +78,7 @@ export {
   type HeaderSet,
   headerString,
 } from './serde/headers.ts';
-export { RegistryClient, type RegistryOptions } from './serde/registry.ts';
+export { type RegistryAuth, RegistryClient, type RegistryOptions, type RegistryTls } from './serde/registry.ts';
 export {
   createSerde,
   type DecodedEvent,

@@ -168,6 +168,9 @@ class KafkaSubscriber implements Subscriber {
       chain = deadLetter(this.producer, {
         topicFor: target.topicFor,
         partitionsOf: (topic) => this.deadLetterPartitions.get(topic) ?? 1,
+        onSendError: (error) => {
+          this.lastError = error;
+        },
       })(chain);
     }
     // Retries are counted through the callback, not by listening on channels.record: a

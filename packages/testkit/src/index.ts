@@ -4,5 +4,6 @@ export { type TestStack, testStack, uniqueName } from './environment.ts';
 export { quietKafkajsTimerWarning } from './quiet-kafkajs-warning.ts';
 export { committedOffsets, endOffsets, type LogRecord, readTopic, waitForGroupAtEnd } from './read-topic.ts';
 export { type RecordedRequest, type RegistryProxy, startRegistryProxy } from './registry-proxy.ts';
+export { type SecureTestStack, secureTestStack, unsecuredToken } from './secure-stack.ts';
 export { createTestTopic, deleteSubjects, deleteTopics, type TestTopic, type TestTopicOptions } from './topics.ts';
 export { type WaitForOptions, WaitTimeoutError, waitFor, waitForEvent } from './wait-for.ts';

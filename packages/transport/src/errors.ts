@@ -1,4 +1,4 @@
-import { type ErrorCode, isKbusError, KbusError } from '@kbus/core';
+import { type ErrorCode, isKbusError, isTlsErrorCode, KbusError } from '@kbus/core';
 
 interface KafkaJsErrorLike {
   name?: string;
@@ -43,6 +43,71 @@ export interface ClientFailure {
   readonly retriable: boolean;
   /** The client's own error class or code, kept in `details.kafkaError`. */
   readonly clientError: string | undefined;
+  /** The connection was refused before any request: SASL authentication or the TLS handshake failed. */
+  readonly security?: 'authentication' | 'tls';
+}
+
+/** What an operation touched, so that a refusal by the broker's authorizer can name it. */
+export interface FailureResource {
+  readonly topics?: readonly string[];
+  readonly group?: string;
+  readonly transactionalId?: string;
+}
+
+/** Kafka's authorization errors, and what each one is about. */
+const AUTHORIZATION: Readonly<Record<string, (r: FailureResource) => { type: string; name?: string }>> = {
+  TOPIC_AUTHORIZATION_FAILED: (r) => ({ type: 'topic', ...(r.topics?.length ? { name: r.topics.join(', ') } : {}) }),
+  GROUP_AUTHORIZATION_FAILED: (r) => ({ type: 'group', ...(r.group ? { name: r.group } : {}) }),
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: (r) => ({
+    type: 'transactional id',
+    ...(r.transactionalId ? { name: r.transactionalId } : {}),
+  }),
+  CLUSTER_AUTHORIZATION_FAILED: () => ({ type: 'cluster' }),
+};
+
+/** What to grant, where the resource alone does not say it. */
+const GRANT_HINT: Readonly<Record<string, string>> = {
+  // KIP-679: an idempotent producer's IDEMPOTENT_WRITE on the cluster follows from WRITE on any topic.
+  CLUSTER_AUTHORIZATION_FAILED:
+    'an idempotent producer needs WRITE on the topics it sends to (or IDEMPOTENT_WRITE on the cluster); creating topics needs CREATE',
+};
+
+function securityError(
+  failure: ClientFailure,
+  error: unknown,
+  what: string,
+  resource: FailureResource,
+): KbusError | undefined {
+  const { kafkaType: type, message } = failure;
+  if (failure.security === 'authentication') {
+    return new KbusError(
+      'AUTHENTICATION_FAILED',
+      `${what}: the broker refused the SASL authentication (${message}); check sasl: the mechanism, the user name and password, or the token provider`,
+      { cause: error, retriable: false, details: { kafkaError: failure.clientError } },
+    );
+  }
+  if (failure.security === 'tls') {
+    return new KbusError(
+      'TLS_FAILED',
+      `${what}: the TLS connection to the broker failed (${message}); check ssl: the CA that signed the broker's certificate (ssl.ca), the name it carries (ssl.servername), a client certificate if the listener requires one, and that the listener speaks TLS`,
+      { cause: error, retriable: false, details: { kafkaError: failure.clientError } },
+    );
+  }
+  const about = type ? AUTHORIZATION[type] : undefined;
+  if (type && about) {
+    const target = about(resource);
+    const named = target.name ? `${target.type} ${target.name}` : `the ${target.type}`;
+    return new KbusError(
+      'AUTHORIZATION_FAILED',
+      `${what}: not authorized on ${named} (${type}); grant this client's principal an ACL for that ${target.type} and operation${GRANT_HINT[type] ? ` (${GRANT_HINT[type]})` : ''}`,
+      {
+        cause: error,
+        retriable: false,
+        details: { kafkaType: type, resourceType: target.type, ...(target.name ? { resource: target.name } : {}) },
+      },
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -55,7 +120,10 @@ export function toKbusError(
   error: unknown,
   what: string,
   fallback: ErrorCode = 'KAFKA_ERROR',
+  resource: FailureResource = {},
 ): KbusError {
+  const security = securityError(failure, error, what, resource);
+  if (security) return security;
   const { kafkaType: type, message } = failure;
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new KbusError('TOPIC_NOT_FOUND', `${what}: the topic does not exist on the cluster (${message})`, {
@@ -82,14 +150,32 @@ export function toKbusError(
   });
 }
 
+/** SASL or TLS failures somewhere in a kafkajs error's chain. */
+function kafkaJsSecurity(error: unknown): ClientFailure['security'] {
+  let current = error as (KafkaJsErrorLike & { code?: unknown }) | undefined;
+  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
+    if (current.name === 'KafkaJSSASLAuthenticationError') return 'authentication';
+    if (isTlsErrorCode(current.code)) return 'tls';
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
+
 /**
  * Maps a kafkajs error to a KbusError, keeping kafkajs's `retriable` judgement and its
  * protocol error type (`details.kafkaType`). The original is the `cause`.
  */
-export function fromClientError(error: unknown, what: string, fallback: ErrorCode = 'KAFKA_ERROR'): KbusError {
+export function fromClientError(
+  error: unknown,
+  what: string,
+  fallback: ErrorCode = 'KAFKA_ERROR',
+  resource: FailureResource = {},
+): KbusError {
   if (isKbusError(error)) return error;
-  const original = error as KafkaJsErrorLike;
-  const inner = innermost(error);
+  const original = error as KafkaJsErrorLike & { errors?: KafkaJsErrorLike[] };
+  // Per-topic answers (createTopics) come as an aggregate: its first protocol error speaks for it.
+  const inner = original.errors?.find((e) => e?.type) ?? innermost(error);
+  const security = kafkaJsSecurity(error);
   // A request that exhausted its retries carries the last cause's judgement: the operation
   // may still succeed later (a broker came back), so callers may try again.
   const retriable =
@@ -100,9 +186,24 @@ export function fromClientError(error: unknown, what: string, fallback: ErrorCod
       message: inner.message ?? original.message ?? String(error),
       retriable,
       clientError: original.name,
+      ...(security ? { security } : {}),
     },
     error,
     what,
     fallback,
+    resource,
+  );
+}
+
+/**
+ * A connection closed at its first request, from a client without TLS: what a TLS listener
+ * does to plain text (neither library can tell it from a broker going down at that moment,
+ * so it stays retriable and says both).
+ */
+export function closedAtFirstRequest(error: unknown, what: string): KbusError {
+  return new KbusError(
+    'TLS_FAILED',
+    `${what}: the broker closed the connection at the first request, as a TLS listener does to a plain-text client; if the listener is SSL or SASL_SSL, set ssl (and sasl). Retried in case the broker was restarting`,
+    { cause: error, retriable: true },
   );
 }

@@ -13,9 +13,10 @@ import {
   Partitioners,
   type SASLOptions,
 } from 'kafkajs';
-import { fromClientError } from './errors.ts';
-import { PlatformaticProducerAdapter } from './platformatic.ts';
+import { closedAtFirstRequest, type FailureResource, fromClientError } from './errors.ts';
+import { groupCoordinatorRefusal, PlatformaticProducerAdapter } from './platformatic.ts';
 import { guardStoppedRunnerFetch } from './runner-guard.ts';
+import { tlsSettings } from './security.ts';
 import type {
   Admin,
   Assignment,
@@ -63,9 +64,29 @@ function kafkaConfig(options: ClientOptions): KafkaConfig {
               options.logger?.({ ...log, level: logLevel[level] ?? String(level), namespace, message: log.message }),
         }
       : {}),
-    ...(options.ssl === undefined ? {} : { ssl: options.ssl as NonNullable<KafkaConfig['ssl']> }),
-    ...(options.sasl === undefined ? {} : { sasl: options.sasl as SASLOptions }),
+    ...(options.ssl === undefined || options.ssl === false
+      ? {}
+      : { ssl: options.ssl === true ? true : tlsSettings(options.ssl) }),
+    ...(options.sasl === undefined ? {} : { sasl: kafkaJsSasl(options.sasl) }),
   };
+}
+
+function kafkaJsSasl(sasl: NonNullable<ClientOptions['sasl']>): SASLOptions {
+  if (sasl.mechanism !== 'oauthbearer') return { ...sasl };
+  return {
+    mechanism: 'oauthbearer',
+    oauthBearerProvider: async () => {
+      const token = await sasl.token();
+      return { value: token.value, ...(token.extensions ? { extensions: { ...token.extensions } } : {}) };
+    },
+  } as SASLOptions;
+}
+
+/** Connecting: a connection closed at the first request, without TLS, probably met a TLS listener. */
+function connectFailure(error: unknown, what: string, options: ClientOptions, resource: FailureResource = {}) {
+  const mapped = fromClientError(error, what, 'KAFKA_ERROR', resource);
+  const closedAtOnce = (error as { cause?: { name?: string } })?.cause?.name === 'KafkaJSConnectionClosedError';
+  return !options.ssl && closedAtOnce && mapped.code === 'KAFKA_ERROR' ? closedAtFirstRequest(error, what) : mapped;
 }
 
 /**
@@ -83,8 +104,12 @@ class KafkaJsProducerAdapter implements Producer {
   private readonly acks: -1 | 0 | 1;
   private readonly timeout: number;
   private readonly compression: CompressionTypes;
+  private readonly client: ClientOptions;
+  private readonly transactionalId: string | undefined;
 
-  constructor(kafka: Kafka, options: ProducerOptions) {
+  constructor(kafka: Kafka, options: ProducerOptions, client: ClientOptions) {
+    this.client = client;
+    this.transactionalId = options.transactionalId;
     const idempotent = options.idempotent ?? true;
     this.acks = options.acks ?? -1;
     this.timeout = options.ackTimeoutMs ?? 30_000;
@@ -119,7 +144,12 @@ class KafkaJsProducerAdapter implements Producer {
     try {
       await this.producer.connect();
     } catch (error) {
-      throw fromClientError(error, 'connecting the producer');
+      throw connectFailure(
+        error,
+        'connecting the producer',
+        this.client,
+        this.transactionalId ? { transactionalId: this.transactionalId } : {},
+      );
     }
   }
 
@@ -202,7 +232,11 @@ class KafkaJsProducerAdapter implements Producer {
         topicMessages: batch.map(({ topic, records }) => ({ topic, messages: records as unknown as Message[] })),
       });
     } catch (error) {
-      throw fromClientError(error, 'sending records', 'PUBLISH_FAILED');
+      const topics = batch.map((b) => b.topic);
+      throw fromClientError(error, `sending records to ${topics.join(', ')}`, 'PUBLISH_FAILED', {
+        topics,
+        ...(this.transactionalId ? { transactionalId: this.transactionalId } : {}),
+      });
     }
     return result.map((r) => {
       if (r.errorCode !== 0) {
@@ -236,7 +270,12 @@ class KafkaJsConsumerAdapter implements Consumer {
   /** The commit function of the consumer group, captured from a batch (kafkajs exposes no other without retries). */
   private directCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
 
-  constructor(kafka: Kafka, options: ConsumerOptions) {
+  private readonly client: ClientOptions;
+  private readonly groupId: string;
+
+  constructor(kafka: Kafka, options: ConsumerOptions, client: ClientOptions) {
+    this.client = client;
+    this.groupId = options.groupId;
     guardStoppedRunnerFetch();
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -267,8 +306,20 @@ class KafkaJsConsumerAdapter implements Consumer {
     this.consumer.on(FETCH, () => {
       for (const listener of this.listeners.fetch) listener();
     });
-    this.consumer.on(CRASH, (event) => {
-      for (const listener of this.listeners.crash) listener(event.payload.error, event.payload.restart);
+    this.consumer.on(CRASH, async (event) => {
+      let { error, restart } = event.payload;
+      // kafkajs hides the broker's answer to FindCoordinator: ask it again to say what it was.
+      if (error?.name === 'KafkaJSGroupCoordinatorNotFound') {
+        const refusal = await groupCoordinatorRefusal(this.client, this.groupId).catch(() => undefined);
+        if (refusal && !refusal.retriable) {
+          error = refusal;
+          restart = false;
+        }
+      }
+      const reported = fromClientError(error, `consuming in group ${this.groupId}`, 'KAFKA_ERROR', {
+        group: this.groupId,
+      });
+      for (const listener of this.listeners.crash) listener(reported, restart);
     });
     this.consumer.on(STOP, () => {
       for (const listener of this.listeners.stop) listener();
@@ -283,7 +334,7 @@ class KafkaJsConsumerAdapter implements Consumer {
     try {
       await this.consumer.connect();
     } catch (error) {
-      throw fromClientError(error, 'connecting the consumer');
+      throw connectFailure(error, 'connecting the consumer', this.client, { group: this.groupId });
     }
   }
 
@@ -291,7 +342,10 @@ class KafkaJsConsumerAdapter implements Consumer {
     try {
       await this.consumer.subscribe({ topics: [...topics], fromBeginning });
     } catch (error) {
-      throw fromClientError(error, `subscribing to ${topics.join(', ')}`);
+      throw fromClientError(error, `subscribing to ${topics.join(', ')} in group ${this.groupId}`, 'KAFKA_ERROR', {
+        topics,
+        group: this.groupId,
+      });
     }
   }
 
@@ -363,7 +417,10 @@ class KafkaJsConsumerAdapter implements Consumer {
       await commit({ topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
     } catch (error) {
       // Ownership errors become PARTITION_REVOKED; the caller must not retry those.
-      throw fromClientError(error, 'committing offsets');
+      throw fromClientError(error, `committing offsets of group ${this.groupId}`, 'KAFKA_ERROR', {
+        topics: [...byTopic.keys()],
+        group: this.groupId,
+      });
     }
   }
 
@@ -381,13 +438,13 @@ class KafkaJsConsumerAdapter implements Consumer {
  * still loading, a leader being elected) with back-off for up to ~15 s; then, or for other
  * errors, throws a KbusError.
  */
-async function withRetries<T>(what: string, request: () => Promise<T>): Promise<T> {
+async function withRetries<T>(what: string, request: () => Promise<T>, resource: FailureResource = {}): Promise<T> {
   const deadline = Date.now() + 15_000;
   for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
     try {
       return await request();
     } catch (error) {
-      const mapped = fromClientError(error, what);
+      const mapped = fromClientError(error, what, 'KAFKA_ERROR', resource);
       if (!mapped.retriable || mapped.code === 'TOPIC_NOT_FOUND' || Date.now() + delay > deadline) throw mapped;
       await sleep(delay);
     }
@@ -396,13 +453,19 @@ async function withRetries<T>(what: string, request: () => Promise<T>): Promise<
 
 class KafkaJsAdminAdapter implements Admin {
   private readonly admin: KafkaJsAdmin;
+  private readonly client: ClientOptions;
 
-  constructor(kafka: Kafka) {
+  constructor(kafka: Kafka, client: ClientOptions) {
     this.admin = kafka.admin();
+    this.client = client;
   }
 
   connect(): Promise<void> {
-    return withRetries('connecting the admin client', () => this.admin.connect());
+    return withRetries('connecting the admin client', () =>
+      this.admin.connect().catch((error: unknown) => {
+        throw connectFailure(error, 'connecting the admin client', this.client);
+      }),
+    );
   }
 
   disconnect(): Promise<void> {
@@ -415,17 +478,20 @@ class KafkaJsAdminAdapter implements Admin {
 
   async createTopics(topics: Parameters<Admin['createTopics']>[0]): Promise<boolean> {
     const names = topics.map((t) => t.name);
-    const created = await withRetries(`creating topics ${names.join(', ')}`, () =>
-      this.admin.createTopics({
-        waitForLeaders: false,
-        timeout: 30_000,
-        topics: topics.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          ...(t.replicationFactor === undefined ? {} : { replicationFactor: t.replicationFactor }),
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      }),
+    const created = await withRetries(
+      `creating topics ${names.join(', ')}`,
+      () =>
+        this.admin.createTopics({
+          waitForLeaders: false,
+          timeout: 30_000,
+          topics: topics.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            ...(t.replicationFactor === undefined ? {} : { replicationFactor: t.replicationFactor }),
+            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        }),
+      { topics: names },
     );
     // A new topic reaches every broker's metadata a moment later; it is usable once each
     // partition has a leader. (Polled here: kafkajs's own wait gives up on the first miss.)
@@ -587,7 +653,7 @@ function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptio
   }
   return library === 'platformatic'
     ? new PlatformaticProducerAdapter(client, options)
-    : new KafkaJsProducerAdapter(kafka, options);
+    : new KafkaJsProducerAdapter(kafka, options, client);
 }
 
 /**
@@ -603,7 +669,7 @@ export function createKafkaClient(options: ClientOptions): KafkaClient {
   return {
     options,
     producer: (producerOptions = {}) => producerFor(kafka, options, producerOptions),
-    consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions),
-    admin: () => new KafkaJsAdminAdapter(kafka),
+    consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions, options),
+    admin: () => new KafkaJsAdminAdapter(kafka, options),
   };
 }

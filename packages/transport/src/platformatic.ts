@@ -5,10 +5,19 @@
  * `producer: { client: 'kafkajs' }` (or the client's `producerClient`) goes back to kafkajs.
  * The library is loaded when a producer connects.
  */
-import { KbusError } from '@kbus/core';
+import { isTlsErrorCode, KbusError } from '@kbus/core';
 import type { ProducerOptions as PlatformaticOptions, Producer as PlatformaticProducer } from '@platformatic/kafka';
-import { type ClientFailure, toKbusError } from './errors.ts';
-import type { ClientOptions, OutgoingRecord, PartitionAck, Producer, ProducerOptions, TopicRecords } from './types.ts';
+import { type ClientFailure, closedAtFirstRequest, toKbusError } from './errors.ts';
+import { tlsSettings } from './security.ts';
+import type {
+  ClientOptions,
+  OAuthBearerToken,
+  OutgoingRecord,
+  PartitionAck,
+  Producer,
+  ProducerOptions,
+  TopicRecords,
+} from './types.ts';
 
 type Library = typeof import('@platformatic/kafka');
 
@@ -58,9 +67,30 @@ export function platformaticFailure(error: unknown): ClientFailure {
   const top = error as PlatformaticErrorLike;
   let protocol: PlatformaticErrorLike | undefined;
   let transient = false;
+  let security: ClientFailure['security'];
+  let detail: string | undefined;
+  let authentication = false;
   for (const e of tree(error)) {
     if (!protocol && typeof e.apiId === 'string') protocol = e;
     if (e.code && RETRIABLE_CODES.has(e.code)) transient = true;
+    if (e.code === 'PLT_KFK_AUTHENTICATION') authentication = true;
+    // The library notices a TLS listener answering a plain-text client and says so.
+    const plainAgainstTls = e.code === 'PLT_KFK_USER' && e.message === 'Broker requires TLS.';
+    if (!security && (isTlsErrorCode(e.code) || plainAgainstTls)) {
+      security = 'tls';
+      detail = plainAgainstTls ? 'the broker requires TLS and ssl is not set' : e.message;
+    }
+  }
+  // SASL over a connection whose TLS failed fails too: the TLS failure is the one to report.
+  if (!security && authentication) security = 'authentication';
+  if (security) {
+    return {
+      kafkaType: undefined,
+      message: detail ?? protocol?.message ?? top?.message ?? String(error),
+      retriable: false,
+      clientError: top?.code,
+      security,
+    };
   }
   const message = top?.message ?? String(error);
   // The library reports a topic its metadata request did not find as a usage error that
@@ -74,7 +104,37 @@ export function platformaticFailure(error: unknown): ClientFailure {
   };
 }
 
-const SASL = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scram-sha-512': 'SCRAM-SHA-512' } as const;
+/** The connection closed before the broker answered (with SASL, the library reports it as a failed handshake). */
+function closedEarly(error: unknown): boolean {
+  for (const e of tree(error)) if (e.code === 'PLT_KFK_NETWORK' && e.message === 'Connection closed') return true;
+  return false;
+}
+
+const SASL = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+  oauthbearer: 'OAUTHBEARER',
+} as const;
+
+/** The client's SASL settings in the library's terms (a token provider for OAUTHBEARER). */
+function saslSettings(
+  sasl: NonNullable<ClientOptions['sasl']>,
+): NonNullable<PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>['sasl']> {
+  if (sasl.mechanism === 'oauthbearer') {
+    // The library asks for the token and, separately, for the extensions: one provider call serves both.
+    let last: Promise<OAuthBearerToken> | undefined;
+    return {
+      mechanism: SASL.oauthbearer,
+      token: async () => {
+        last = Promise.resolve(sasl.token());
+        return (await last).value;
+      },
+      oauthBearerExtensions: async () => ({ ...((await last)?.extensions ?? {}) }),
+    };
+  }
+  return { mechanism: SASL[sasl.mechanism], username: sasl.username, password: sasl.password };
+}
 
 /** Record keys the SDK gives as strings go on the wire as UTF-8. */
 const toBytes = (value: unknown): Buffer | undefined =>
@@ -139,8 +199,10 @@ export class PlatformaticProducerAdapter implements Producer {
   private producer: PlatformaticProducer<Buffer, Buffer, Buffer, Buffer> | undefined;
   private connecting: Promise<void> | undefined;
   private readonly settings: PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>;
+  private readonly client: ClientOptions;
 
   constructor(client: ClientOptions, options: ProducerOptions) {
+    this.client = client;
     if (options.transactionalId) {
       throw new KbusError(
         'INVALID_CONFIGURATION',
@@ -168,16 +230,8 @@ export class PlatformaticProducerAdapter implements Producer {
       // re-read before each attempt, so retries after a leader change reach the new leader.
       metadataMaxAge: 1_000,
       compression: options.compression === 'gzip' ? 'gzip' : 'none',
-      ...(client.ssl ? { tls: client.ssl === true ? {} : client.ssl } : {}),
-      ...(client.sasl
-        ? {
-            sasl: {
-              mechanism: SASL[client.sasl.mechanism],
-              username: client.sasl.username,
-              password: client.sasl.password,
-            },
-          }
-        : {}),
+      ...(client.ssl ? { tls: client.ssl === true ? {} : tlsSettings(client.ssl) } : {}),
+      ...(client.sasl ? { sasl: saslSettings(client.sasl) } : {}),
     } as PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>;
   }
 
@@ -197,7 +251,9 @@ export class PlatformaticProducerAdapter implements Producer {
       await producer.metadata({ topics: [] });
     } catch (error) {
       await producer.close().catch(() => {});
-      throw toKbusError(platformaticFailure(error), error, 'connecting the producer');
+      throw this.client.ssl || !closedEarly(error)
+        ? toKbusError(platformaticFailure(error), error, 'connecting the producer')
+        : closedAtFirstRequest(error, 'connecting the producer');
     }
     this.producer = producer;
   }
@@ -213,7 +269,16 @@ export class PlatformaticProducerAdapter implements Producer {
     } catch (error) {
       // After a failed send the library starts over with a new producer id (fresh sequence
       // numbers), as the kafkajs adapter does; this send may be partly written.
-      throw toKbusError(platformaticFailure(error), error, 'sending records', 'PUBLISH_FAILED');
+      const topics = batch.map((b) => b.topic);
+      throw toKbusError(
+        platformaticFailure(error),
+        error,
+        `sending records to ${topics.join(', ')}`,
+        'PUBLISH_FAILED',
+        {
+          topics,
+        },
+      );
     }
     return (result.offsets ?? []).map((o) => ({
       topic: o.topic,
@@ -227,5 +292,38 @@ export class PlatformaticProducerAdapter implements Producer {
     this.producer = undefined;
     this.connecting = undefined;
     await producer?.close();
+  }
+}
+
+/**
+ * Asks the cluster for a group's coordinator and returns the broker's refusal as a KbusError,
+ * or undefined if it answers. kafkajs swallows FindCoordinator's answer (an authorization
+ * failure becomes "failed to find group coordinator"); this asks again on this library.
+ */
+export async function groupCoordinatorRefusal(client: ClientOptions, groupId: string): Promise<KbusError | undefined> {
+  const { Admin } = await load();
+  const admin = new Admin({
+    clientId: (client.clientId ?? 'kbus').replace(/\s/g, '-'),
+    bootstrapBrokers: [...client.brokers],
+    connectTimeout: client.connectionTimeoutMs ?? 3_000,
+    retries: false,
+    ...(client.ssl ? { tls: client.ssl === true ? {} : tlsSettings(client.ssl) } : {}),
+    ...(client.sasl ? { sasl: saslSettings(client.sasl) } : {}),
+  });
+  try {
+    await admin.findCoordinator({ keyType: 0, keys: [groupId] });
+    return undefined;
+  } catch (error) {
+    return toKbusError(
+      platformaticFailure(error),
+      error,
+      `finding the coordinator of group ${groupId}`,
+      'KAFKA_ERROR',
+      {
+        group: groupId,
+      },
+    );
+  } finally {
+    await admin.close().catch(() => {});
   }
 }

@@ -211,15 +211,56 @@ export interface Admin {
   deleteGroups(groupIds: readonly string[]): Promise<void>;
 }
 
+/** PEM text or bytes, as Node's TLS options take them. */
+export type Pem = string | Buffer;
+
+/**
+ * TLS to the brokers (or the registry). `true` trusts the system's CAs; otherwise Node's TLS
+ * settings that a Kafka connection needs: the CA that signed the broker certificates, a
+ * client certificate and key for mTLS, the name to check the certificate against.
+ */
+export interface TlsOptions {
+  readonly ca?: Pem | readonly Pem[];
+  readonly cert?: Pem;
+  readonly key?: Pem;
+  /** The key's passphrase, if it is encrypted. */
+  readonly passphrase?: string;
+  /** The host name the broker certificate must carry (default: the host connected to). */
+  readonly servername?: string;
+  /** Default true; false accepts any certificate (tests only). */
+  readonly rejectUnauthorized?: boolean;
+}
+
+/** An OAUTHBEARER token from the provider: `value` is the compact JWS the broker validates. */
+export interface OAuthBearerToken {
+  readonly value: string;
+  /** SASL extensions (KIP-342), for example a Confluent Cloud logical cluster and pool id. */
+  readonly extensions?: Readonly<Record<string, string>>;
+}
+
+/**
+ * SASL: a user name and password (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), or an OAUTHBEARER
+ * token provider. The provider is called for each new connection and again before the
+ * broker's session expires (KIP-368 re-authentication, when the broker sets
+ * `connections.max.reauth.ms`), so it should return a fresh token when the last one is near
+ * its expiry (and may cache it until then).
+ */
+export type SaslOptions =
+  | {
+      readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      readonly username: string;
+      readonly password: string;
+    }
+  | {
+      readonly mechanism: 'oauthbearer';
+      readonly token: () => OAuthBearerToken | Promise<OAuthBearerToken>;
+    };
+
 export interface ClientOptions {
   readonly brokers: readonly string[];
   readonly clientId?: string;
-  readonly ssl?: boolean | Record<string, unknown>;
-  readonly sasl?: {
-    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    readonly username: string;
-    readonly password: string;
-  };
+  readonly ssl?: boolean | TlsOptions;
+  readonly sasl?: SaslOptions;
   /** Default 3 s. */
   readonly connectionTimeoutMs?: number;
   /** Default 30 s. */

@@ -1,11 +1,36 @@
+import { Agent } from 'node:https';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { CompatibilityLevel } from '../avro/compatibility.ts';
-import { KbusError } from '../errors.ts';
+import { isTlsErrorCode, KbusError } from '../errors.ts';
+
+/** HTTP basic auth, or a bearer token (for example an OAuth access token) from a provider. */
+export type RegistryAuth =
+  | { readonly username: string; readonly password: string }
+  | {
+      /** Called for every request: cache the token in the provider until it nears its expiry. */
+      readonly token: () => string | Promise<string>;
+    };
+
+/** TLS to an `https://` registry: the CA that signed its certificate, a client certificate for mTLS. */
+export interface RegistryTls {
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  readonly passphrase?: string;
+  readonly servername?: string;
+  /** Default true; false accepts any certificate (tests only). */
+  readonly rejectUnauthorized?: boolean;
+}
 
 export interface RegistryOptions {
-  /** Base URL of the Confluent-compatible API, e.g. `http://localhost:8081` or Apicurio's `…/apis/ccompat/v7`. */
+  /**
+   * Base URL of the Confluent-compatible API, e.g. `http://localhost:8081` or Apicurio's
+   * `…/apis/ccompat/v7`. Credentials in the URL (`https://user:password@host`) are taken as
+   * basic auth and removed from it: the URL the SDK shows never carries them.
+   */
   readonly url: string;
-  readonly auth?: { readonly username: string; readonly password: string };
+  readonly auth?: RegistryAuth;
+  readonly tls?: RegistryTls;
   /** Retries of one HTTP request (default 3, exponential from 100 ms, at most 5 s). */
   readonly retries?: number;
   readonly clientId?: string;
@@ -18,6 +43,9 @@ export interface RegistryOptions {
    */
   readonly attemptTimeoutMs?: number;
 }
+
+/** The registry client's HTTP middleware type (its HTTP library's, not re-exported by it). */
+type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
 interface ApiResponse {
   data(): unknown;
@@ -63,13 +91,19 @@ export class RegistryClient {
   private readonly ids = new Map<string, Promise<number>>();
   private readonly schemas = new Map<number, Promise<string>>();
   private readonly missing = new Map<number, number>();
+  private readonly agent: TlsAgent | undefined;
+  private readonly timeoutMs: number;
 
   constructor(options: RegistryOptions) {
-    this.url = options.url.replace(/\/$/, '');
+    const { url, auth } = splitCredentials(options.url, options.auth);
+    this.url = url;
+    this.agent = this.url.startsWith('https:') || options.tls ? tlsAgent(options.tls) : undefined;
     const client = new SchemaRegistry({
       host: this.url,
       clientId: options.clientId ?? 'kbus',
-      ...(options.auth ? { auth: options.auth } : {}),
+      ...(auth && 'username' in auth ? { auth: { username: auth.username, password: auth.password } } : {}),
+      ...(auth && !('username' in auth) ? { middlewares: [bearer(auth.token) as unknown as Middleware] } : {}),
+      ...(this.agent ? { agent: this.agent } : {}),
       retry: {
         retries: options.retries ?? 3,
         initialRetryTimeInSecs: 0.1,
@@ -78,9 +112,10 @@ export class RegistryClient {
         multiplier: 2,
       },
     });
+    this.timeoutMs = options.timeoutMs ?? 15_000;
     this.api = withDeadlines(
       (client as unknown as { api: RegistryApi }).api,
-      options.timeoutMs ?? 15_000,
+      this.timeoutMs,
       options.attemptTimeoutMs ?? 5_000,
     );
   }
@@ -200,6 +235,14 @@ export class RegistryClient {
   private translate(error: unknown, what: string): KbusError {
     const status = statusOf(error);
     const detail = (error as ResponseErrorLike)?.message ?? String(error);
+    // A TLS failure of this client's connections in the last call's time (its bound) is the cause.
+    if (this.agent && this.agent.lastTlsFailure > Date.now() - this.timeoutMs) {
+      return new KbusError(
+        'TLS_FAILED',
+        `could not ${what}: the TLS connection to the schema registry at ${this.url} failed (${detail}); check registry.tls: the CA that signed its certificate (tls.ca), the name it carries, a client certificate if it requires one`,
+        { cause: error, retriable: false },
+      );
+    }
     // The registry client reports network failures (refused, reset, timeout) as status 400
     // with no answer from the registry; the Confluent API itself uses 422 for bad input.
     if (status === undefined || status === 400 || status === 408 || status === 429 || status >= 500) {
@@ -282,5 +325,57 @@ function unknownId(id: number, url: string, cause?: unknown): KbusError {
   return new KbusError('UNKNOWN_SCHEMA_ID', `schema id ${id} is not known to the registry at ${url}`, {
     ...(cause === undefined ? {} : { cause }),
     details: { schemaId: id },
+  });
+}
+
+/** Credentials in the URL become basic auth (unless auth is given), and leave the URL. */
+function splitCredentials(
+  raw: string,
+  auth: RegistryAuth | undefined,
+): { url: string; auth: RegistryAuth | undefined } {
+  const trimmed = raw.replace(/\/$/, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(trimmed);
+  } catch {
+    return { url: trimmed, auth };
+  }
+  if (!parsed.username && !parsed.password) return { url: trimmed, auth };
+  const fromUrl = { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/$/, ''), auth: auth ?? fromUrl };
+}
+
+/**
+ * The HTTPS agent of the registry client. It remembers the last TLS failure of its sockets:
+ * the registry client library reports every network failure as "status 400" with only a
+ * message, and the TLS error's code is what tells a wrong CA from a registry that is down.
+ */
+class TlsAgent extends Agent {
+  lastTlsFailure = 0;
+
+  override createConnection(...args: Parameters<Agent['createConnection']>): ReturnType<Agent['createConnection']> {
+    const socket = super.createConnection(...args);
+    socket?.once('error', (error: NodeJS.ErrnoException) => {
+      if (isTlsErrorCode(error.code)) this.lastTlsFailure = Date.now();
+    });
+    return socket;
+  }
+}
+
+function tlsAgent(tls: RegistryTls = {}): TlsAgent {
+  const { ca, ...rest } = tls;
+  const cas = ca === undefined ? undefined : typeof ca === 'string' || Buffer.isBuffer(ca) ? ca : [...ca];
+  return new TlsAgent({ keepAlive: true, ...rest, ...(cas === undefined ? {} : { ca: cas }) });
+}
+
+/** A mappersmith middleware that sends the provider's token as `Authorization: Bearer …`. */
+function bearer(token: () => string | Promise<string>) {
+  return () => ({
+    async prepareRequest(next: () => Promise<{ enhance(change: { headers: Record<string, string> }): unknown }>) {
+      const request = await next();
+      return request.enhance({ headers: { authorization: `Bearer ${await token()}` } });
+    },
   });
 }

@@ -10,6 +10,8 @@ export interface DeadLetterTarget {
   topicFor(source: string): string;
   /** Partition count of a dead-letter topic (read at start-up). */
   partitionsOf(deadLetterTopic: string): number;
+  /** A dead-letter send failed and will be tried again (a missing ACL, a broker away): for health(). */
+  onSendError?(error: unknown): void;
 }
 
 const MAX_STACK = 8_192;
@@ -93,6 +95,7 @@ async function send(
           `the original value (${record.value?.length ?? 0} bytes) is larger than ${topic} accepts`;
         continue;
       }
+      target.onSendError?.(error);
       // Rejects with AbortedError once the partition is released: the record stays uncommitted.
       await pause(retryDelayMs, message.lifecycle);
     }

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm run stack -- up [--brokers 1|3] [--kafka <version>]`, `status`, `down`.
+ * `npm run stack -- up [--brokers 1|3] [--kafka <version>] [--secure]`, `status`, `down`.
  *
- * `up` prints exactly two lines on stdout, KAFKA_BROKERS=… and SCHEMA_REGISTRY_URL=…, so
- * that `eval "$(npm run -s stack -- up)"` works; progress goes to stderr.
+ * `up` prints `NAME=value` lines on stdout (KAFKA_BROKERS and SCHEMA_REGISTRY_URL, and with
+ * `--secure` the security settings), so that `eval "$(npm run -s stack -- up)"` works;
+ * progress goes to stderr.
  */
 import { parseArgs } from 'node:util';
+import type { StackVariant } from './config.ts';
 import { StackError } from './errors.ts';
-import { down, status, up } from './stack.ts';
+import { down, endpointVariables, status, up } from './stack.ts';
 
 const usage = `usage: npm run stack -- <command> [options]
 
@@ -19,9 +21,16 @@ commands:
 options for up:
   --brokers 1|3        number of Kafka nodes (default 1)
   --kafka <version>    Apache Kafka version from Maven Central (default $KBUS_KAFKA_VERSION or 4.3.1; 3.9.2 is tested too)
+  --secure             the secured stack (with status and down too): SASL_SSL and mTLS listeners only, ACLs,
+                       the registry behind TLS and basic auth; it runs beside the plain one (ports + 300)
 `;
 
 const progress = (line: string) => process.stderr.write(`[stack] ${line}\n`);
+
+const lines = (variables: Record<string, string>) =>
+  Object.entries(variables)
+    .map(([name, value]) => `${name}=${value}\n`)
+    .join('');
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -30,10 +39,12 @@ async function main(argv: string[]): Promise<number> {
     options: {
       brokers: { type: 'string' },
       kafka: { type: 'string' },
+      secure: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
+  const variant: StackVariant = values.secure ? 'secure' : 'plain';
   if (values.help || !command) {
     process.stdout.write(usage);
     return command || values.help ? 0 : 2;
@@ -45,12 +56,12 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`--brokers must be 1 or 3, got ${values.brokers}\n`);
         return 2;
       }
-      const result = await up({ brokers, ...(values.kafka ? { kafkaVersion: values.kafka } : {}) }, progress);
-      process.stdout.write(`KAFKA_BROKERS=${result.kafkaBrokers}\nSCHEMA_REGISTRY_URL=${result.schemaRegistryUrl}\n`);
+      const result = await up({ brokers, variant, ...(values.kafka ? { kafkaVersion: values.kafka } : {}) }, progress);
+      process.stdout.write(lines(endpointVariables(result)));
       return 0;
     }
     case 'status': {
-      const current = status();
+      const current = status(variant);
       if (!current.state) {
         process.stdout.write(`no stack is running (logs of the last one: ${current.logs})\n`);
         return 1;
@@ -60,8 +71,7 @@ async function main(argv: string[]): Promise<number> {
         [
           `stack: ${current.running ? 'running' : 'partly running or stopped'} since ${s.startedAt}`,
           `kafka: ${s.kafkaVersion}, ${s.brokers} node(s); registry: Apicurio ${s.registryVersion}`,
-          `KAFKA_BROKERS=${s.endpoints.kafkaBrokers}`,
-          `SCHEMA_REGISTRY_URL=${s.endpoints.schemaRegistryUrl}`,
+          lines(endpointVariables(s.endpoints)).trimEnd(),
           ...s.processes.map(
             (p) => `  ${p.name.padEnd(16)} pid ${String(p.pid).padEnd(8)} ${p.alive ? 'alive' : 'dead '}  ${p.log}`,
           ),
@@ -72,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
       return current.running ? 0 : 1;
     }
     case 'down': {
-      const stopped = await down();
+      const stopped = await down(undefined, variant);
       process.stdout.write(stopped.length === 0 ? 'nothing to stop\n' : `${stopped.join('\n')}\n`);
       return 0;
     }

@@ -4,12 +4,16 @@ export {
   LEGACY_KAFKA_VERSION,
   REGISTRY_VERSION,
   type StackOptions,
+  type StackVariant,
   stackPaths,
 } from './config.ts';
 export { StackError, type StackPart } from './errors.ts';
+export type { Credentials, SecureMaterial } from './secure.ts';
 export {
   down,
+  endpointVariables,
   restartProcess,
+  type SecureEndpoints,
   type StackEndpoints,
   type StackStatus,
   signalProcess,

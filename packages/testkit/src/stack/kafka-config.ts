@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { brokerPort, controllerPort } from './config.ts';
+import { brokerPort, controllerPort, type StackVariant } from './config.ts';
 
 /**
  * A KRaft cluster id: a base64url-encoded random 16-byte UUID (22 characters). Like Kafka's own
@@ -13,17 +13,28 @@ export function newClusterId(): string {
   }
 }
 
-/** server.properties for node `nodeId` of an `nodes`-node combined-mode KRaft cluster on loopback. */
-export function serverProperties(nodeId: number, nodes: number, logDir: string): string {
-  const voters = Array.from({ length: nodes }, (_, i) => `${i + 1}@127.0.0.1:${controllerPort(i + 1)}`).join(',');
+/**
+ * server.properties for node `nodeId` of an `nodes`-node combined-mode KRaft cluster on
+ * loopback; `security` replaces the PLAINTEXT listeners (the secured stack).
+ */
+export function serverProperties(
+  nodeId: number,
+  nodes: number,
+  logDir: string,
+  variant: StackVariant = 'plain',
+  security: Readonly<Record<string, string>> = {},
+): string {
+  const voters = Array.from({ length: nodes }, (_, i) => `${i + 1}@127.0.0.1:${controllerPort(i + 1, variant)}`).join(
+    ',',
+  );
   const replicas = nodes;
   const minIsr = nodes >= 3 ? 2 : 1;
   const lines: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
     'node.id': nodeId,
     'controller.quorum.voters': voters,
-    listeners: `PLAINTEXT://127.0.0.1:${brokerPort(nodeId)},CONTROLLER://127.0.0.1:${controllerPort(nodeId)}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${brokerPort(nodeId)}`,
+    listeners: `PLAINTEXT://127.0.0.1:${brokerPort(nodeId, variant)},CONTROLLER://127.0.0.1:${controllerPort(nodeId, variant)}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${brokerPort(nodeId, variant)}`,
     'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name': 'PLAINTEXT',
@@ -46,6 +57,7 @@ export function serverProperties(nodeId: number, nodes: number, logDir: string):
     'num.network.threads': 2,
     'num.io.threads': 4,
     'num.recovery.threads.per.data.dir': 1,
+    ...security,
   };
   return `${Object.entries(lines)
     .map(([key, value]) => `${key}=${value}`)

@@ -1,22 +1,29 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Kafka, logLevel } from 'kafkajs';
+import kafkajs, { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { ensureKafkaLibs, ensureRegistry } from './artifacts.ts';
 import {
   brokerList,
   brokerPort,
   controllerPort,
   DEFAULT_KAFKA_VERSION,
+  mtlsBrokerList,
+  mtlsPort,
   REGISTRY_FALLBACK_VERSION,
+  REGISTRY_PATH,
   REGISTRY_VERSION,
+  registryBearerPort,
   registryManagementPort,
   registryPort,
+  registryTlsPort,
   registryUrl,
   type StackOptions,
   type StackPaths,
+  type StackVariant,
   stackPaths,
   TIMEOUTS,
 } from './config.ts';
@@ -24,16 +31,35 @@ import { StackError } from './errors.ts';
 import { findJavaRuntimes, javaForKafka, newestJava } from './java.ts';
 import { loggingConfig, newClusterId, serverProperties } from './kafka-config.ts';
 import { isOurs, logTail, type StartedProcess, startDetached, stopProcess } from './processes.ts';
+import {
+  brokerSecurityProperties,
+  createSecureMaterial,
+  findNginx,
+  type SecureMaterial,
+  scramFormatArgs,
+  writeRegistryFront,
+} from './secure.ts';
 
 export interface StackEndpoints {
   /** Comma-separated host:port list, the value of KAFKA_BROKERS. */
   readonly kafkaBrokers: string;
   /** Base URL of the Confluent-compatible API, the value of SCHEMA_REGISTRY_URL. */
   readonly schemaRegistryUrl: string;
+  /** The secured stack only: its certificates, users and mTLS listeners. */
+  readonly security?: SecureEndpoints;
+}
+
+/** How to reach the secured stack (`up({ variant: 'secure' })`). */
+export interface SecureEndpoints extends SecureMaterial {
+  /** Comma-separated host:port list of the SSL listeners that require a client certificate. */
+  readonly mtlsBrokers: string;
+  /** The registry front that takes `registry.token` as a bearer token. */
+  readonly registryBearerUrl: string;
 }
 
 interface StackState extends StackEndpoints {
   readonly format: 1;
+  readonly variant?: StackVariant;
   readonly marker: string;
   readonly brokers: number;
   readonly kafkaVersion: string;
@@ -45,6 +71,7 @@ interface StackState extends StackEndpoints {
 export interface UpResult extends StackEndpoints {
   /** True when a running stack was found and reused. */
   readonly reused: boolean;
+  readonly variant: StackVariant;
   readonly kafkaVersion: string;
   readonly brokers: number;
   readonly logs: string;
@@ -125,11 +152,17 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function requireFreePorts(brokers: number): Promise<void> {
+async function requireFreePorts(brokers: number, variant: StackVariant): Promise<void> {
+  const secure = variant === 'secure';
   const wanted = [
-    ...Array.from({ length: brokers }, (_, i) => [brokerPort(i + 1), controllerPort(i + 1)]).flat(),
-    registryPort(),
-    registryManagementPort(),
+    ...Array.from({ length: brokers }, (_, i) => [
+      brokerPort(i + 1, variant),
+      controllerPort(i + 1, variant),
+      ...(secure ? [mtlsPort(i + 1, variant)] : []),
+    ]).flat(),
+    registryPort(variant),
+    registryManagementPort(variant),
+    ...(secure ? [registryTlsPort(variant), registryBearerPort(variant)] : []),
   ];
   for (const port of wanted) {
     if (!(await portFree(port))) {
@@ -143,14 +176,28 @@ async function requireFreePorts(brokers: number): Promise<void> {
   }
 }
 
+/** TLS and SASL settings of the stack's own probes (the brokers' principal, on the secured stack). */
+function probeConnection(security: SecureMaterial | undefined): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (!security) return {};
+  return {
+    ssl: { ca: [readFileSync(security.caLocation)] },
+    sasl: { mechanism: 'plain', username: security.admin.username, password: security.admin.password },
+  };
+}
+
 /** Waits until every broker answers a metadata request and reports the whole cluster. */
-export async function waitForBrokers(brokers: string[], timeoutMs: number): Promise<void> {
+export async function waitForBrokers(
+  brokers: string[],
+  timeoutMs: number,
+  connection: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Promise<void> {
   const kafka = new Kafka({
     clientId: 'kbus-stack-probe',
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2_000,
     retry: { retries: 0 },
+    ...connection,
   });
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -173,15 +220,39 @@ export async function waitForBrokers(brokers: string[], timeoutMs: number): Prom
   });
 }
 
-/** Waits until the registry's Confluent-compatible API lists subjects. */
-export async function waitForRegistry(url: string, timeoutMs: number): Promise<void> {
+/** GET over TLS with the stack's CA and basic auth (fetch cannot be given a CA). */
+function getWithCa(url: string, security: SecureMaterial): Promise<number> {
+  const { username, password } = security.registry;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        ca: readFileSync(security.caLocation),
+        auth: `${username}:${password}`,
+        timeout: 2_000,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.once('timeout', () => req.destroy(new Error(`GET ${url} took more than 2 s`)));
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** Waits until the registry's Confluent-compatible API lists subjects (through its TLS front on the secured stack). */
+export async function waitForRegistry(url: string, timeoutMs: number, security?: SecureMaterial): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-      lastError = new Error(`GET ${url}/subjects answered ${response.status}`);
+      const status = security
+        ? await getWithCa(`${url}/subjects`, security)
+        : (await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2_000) })).status;
+      if (status === 200) return;
+      lastError = new Error(`GET ${url}/subjects answered ${status}`);
     } catch (error) {
       lastError = error;
     }
@@ -197,6 +268,7 @@ function startKafka(
   options: StackOptions,
   marker: string,
   log: Log,
+  security: SecureMaterial | undefined,
 ): { processes: StartedProcess[] } {
   const runtimes = findJavaRuntimes();
   const java = javaForKafka(runtimes, options.kafkaVersion);
@@ -212,7 +284,19 @@ function startKafka(
   const processes: StartedProcess[] = [];
   for (let node = 1; node <= options.brokers; node++) {
     const properties = join(configDir, `server-${node}.properties`);
-    writeFileSync(properties, serverProperties(node, options.brokers, join(paths.data, `kafka-${node}`)));
+    const { variant } = options;
+    const listeners = security
+      ? brokerSecurityProperties(security, {
+          client: brokerPort(node, variant),
+          mtls: mtlsPort(node, variant),
+          controller: controllerPort(node, variant),
+        })
+      : {};
+    writeFileSync(
+      properties,
+      serverProperties(node, options.brokers, join(paths.data, `kafka-${node}`), variant, listeners),
+      { mode: 0o600 },
+    );
     const format = startSync(java.bin, [
       '-cp',
       `${libs}/*`,
@@ -223,9 +307,14 @@ function startKafka(
       '-c',
       properties,
       '--ignore-formatted',
+      ...(security ? scramFormatArgs(security) : []),
     ]);
     if (format.status !== 0) {
-      throw new StackError('kafka', `formatting storage for node ${node} failed`, { logTail: format.output });
+      // The tool's output echoes the SCRAM passwords' derived keys: the tail is shown without them.
+      const output = security
+        ? format.output.replace(/UserScramCredentialRecord\([^)]*\)/g, '(a SCRAM user)')
+        : format.output;
+      throw new StackError('kafka', `formatting storage for node ${node} failed`, { logTail: output });
     }
     processes.push(
       startDetached(
@@ -248,7 +337,9 @@ function startKafka(
       ),
     );
   }
-  log(`started Kafka ${options.kafkaVersion}, ${options.brokers} node(s), on ${java.bin} (Java ${java.major})`);
+  log(
+    `started Kafka ${options.kafkaVersion}, ${options.brokers} node(s)${security ? ' with SASL_SSL and mTLS listeners only' : ''}, on ${java.bin} (Java ${java.major})`,
+  );
   return { processes };
 }
 
@@ -257,7 +348,12 @@ function startSync(command: string, args: string[]): { status: number | null; ou
   return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
 }
 
-function startRegistry(paths: StackPaths, marker: string, log: Log): { process: StartedProcess; version: string } {
+function startRegistry(
+  paths: StackPaths,
+  variant: StackVariant,
+  marker: string,
+  log: Log,
+): { process: StartedProcess; version: string } {
   const runtimes = findJavaRuntimes();
   const modern = newestJava(runtimes, 21);
   const wanted = process.env.KBUS_REGISTRY_VERSION ?? (modern ? REGISTRY_VERSION : REGISTRY_FALLBACK_VERSION);
@@ -272,9 +368,9 @@ function startRegistry(paths: StackPaths, marker: string, log: Log): { process: 
   const dir = ensureRegistry(paths.cache, wanted, log);
   // 3.x reads apicurio.*, 2.x reads registry.*; unknown keys are ignored by each.
   const settings = [
-    `-Dquarkus.http.port=${registryPort()}`,
+    `-Dquarkus.http.port=${registryPort(variant)}`,
     '-Dquarkus.http.host=127.0.0.1',
-    `-Dquarkus.management.port=${registryManagementPort()}`,
+    `-Dquarkus.management.port=${registryManagementPort(variant)}`,
     '-Dquarkus.management.host=127.0.0.1',
     '-Dapicurio.ccompat.use-canonical-hash=true',
     '-Dapicurio.ccompat.legacy-id-mode.enabled=false',
@@ -293,6 +389,68 @@ function startRegistry(paths: StackPaths, marker: string, log: Log): { process: 
   );
   log(`started Apicurio Registry ${wanted} on ${java.bin} (Java ${java.major})`);
   return { process: started, version: wanted };
+}
+
+/** The secured stack's registry front: nginx with TLS and basic auth before the registry's own port. */
+function startRegistryFront(
+  paths: StackPaths,
+  variant: StackVariant,
+  security: SecureMaterial,
+  marker: string,
+  log: Log,
+): StartedProcess {
+  const nginx = findNginx();
+  const logFile = join(paths.logs, 'registry-front.log');
+  const { prefix, config } = writeRegistryFront(
+    paths.run,
+    security,
+    { tls: registryTlsPort(variant), bearer: registryBearerPort(variant), upstream: registryPort(variant) },
+    logFile,
+  );
+  // nginx keeps its arguments in its process title, so the marker goes in as a harmless `env` directive.
+  const started = startDetached(
+    'registry-front',
+    nginx,
+    ['-p', prefix, '-e', logFile, '-c', config, '-g', `env KBUS_STACK_MARKER=${marker.replace(/[;\s]/g, '_')};`],
+    { cwd: prefix, log: logFile },
+  );
+  log(`started nginx in front of the registry (TLS and basic auth on port ${registryTlsPort(variant)})`);
+  return started;
+}
+
+/** The restricted user may read topics and use groups with its prefixes, nothing else. */
+async function grantRestrictedUser(brokers: string[], security: SecureMaterial): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'kbus-stack-acls',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    ...probeConnection(security),
+  });
+  const admin = kafka.admin();
+  // kafkajs is CommonJS and its ACL enums are not found as named ES exports.
+  const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+  const principal = `User:${security.restricted.username}`;
+  const allow = (resourceType: number, resourceName: string, operation: number) => ({
+    resourceType,
+    resourceName,
+    resourcePatternType: ResourcePatternTypes.PREFIXED,
+    principal,
+    host: '*',
+    operation,
+    permissionType: AclPermissionTypes.ALLOW,
+  });
+  try {
+    await admin.connect();
+    await admin.createAcls({
+      acl: [
+        allow(AclResourceTypes.TOPIC, security.restricted.topicPrefix, AclOperationTypes.READ),
+        allow(AclResourceTypes.TOPIC, security.restricted.topicPrefix, AclOperationTypes.DESCRIBE),
+        allow(AclResourceTypes.GROUP, security.restricted.groupPrefix, AclOperationTypes.READ),
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function stopAll(state: StackState, log: Log): Promise<string[]> {
@@ -321,8 +479,9 @@ export async function up(options: Partial<StackOptions> = {}, log: Log = silent)
   const wanted: StackOptions = {
     brokers: options.brokers ?? 1,
     kafkaVersion: requestedVersion ?? DEFAULT_KAFKA_VERSION,
+    variant: options.variant ?? 'plain',
   };
-  const paths = stackPaths();
+  const paths = stackPaths(process.env, wanted.variant);
   return withLock(paths, async () => {
     const existing = readState(paths);
     if (existing) {
@@ -332,12 +491,17 @@ export async function up(options: Partial<StackOptions> = {}, log: Log = silent)
         (options.brokers === undefined || existing.brokers === options.brokers) &&
         (requestedVersion === undefined || existing.kafkaVersion === requestedVersion);
       if (whole && same) {
-        await waitForBrokers(brokerList(existing.brokers), TIMEOUTS.brokerReadyMs);
-        await waitForRegistry(existing.schemaRegistryUrl, TIMEOUTS.registryReadyMs);
+        await waitForBrokers(
+          brokerList(existing.brokers, wanted.variant),
+          TIMEOUTS.brokerReadyMs,
+          probeConnection(existing.security),
+        );
+        await waitForRegistry(existing.schemaRegistryUrl, TIMEOUTS.registryReadyMs, existing.security);
         log(`reusing the running stack (Kafka ${existing.kafkaVersion}, ${existing.brokers} node(s))`);
         return {
           ...endpointsOf(existing),
           reused: true,
+          variant: wanted.variant,
           kafkaVersion: existing.kafkaVersion,
           brokers: existing.brokers,
           logs: paths.logs,
@@ -348,7 +512,7 @@ export async function up(options: Partial<StackOptions> = {}, log: Log = silent)
           'kafka',
           `a stack with Kafka ${existing.kafkaVersion} and ${existing.brokers} node(s) is already running, ` +
             `but Kafka ${wanted.kafkaVersion} with ${wanted.brokers} node(s) was asked for; ` +
-            'stop it first with `npm run stack -- down`, then start the one you want.',
+            `stop it first with \`npm run stack -- down${wanted.variant === 'secure' ? ' --secure' : ''}\`, then start the one you want.`,
         );
       }
       log(
@@ -360,25 +524,62 @@ export async function up(options: Partial<StackOptions> = {}, log: Log = silent)
   });
 }
 
+/**
+ * The variables \`up\` prints, which any client can be pointed at: KAFKA_BROKERS and
+ * SCHEMA_REGISTRY_URL, and on the secured stack the SASL user (SCRAM-SHA-512; the same user and
+ * password work with PLAIN), the CA, the registry's basic-auth user and the mTLS listeners.
+ */
+export function endpointVariables(endpoints: StackEndpoints): Record<string, string> {
+  const plain = { KAFKA_BROKERS: endpoints.kafkaBrokers, SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl };
+  const s = endpoints.security;
+  if (!s) return plain;
+  return {
+    ...plain,
+    KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: s.user.username,
+    KAFKA_SASL_PASSWORD: s.user.password,
+    KAFKA_SSL_CA_LOCATION: s.caLocation,
+    SCHEMA_REGISTRY_USER_INFO: `${s.registry.username}:${s.registry.password}`,
+    SCHEMA_REGISTRY_CA_LOCATION: s.caLocation,
+    KAFKA_MTLS_BROKERS: s.mtlsBrokers,
+    KAFKA_SSL_CERTIFICATE_LOCATION: s.clientCertLocation,
+    KAFKA_SSL_KEY_LOCATION: s.clientKeyLocation,
+  };
+}
+
 function endpointsOf(state: StackEndpoints): StackEndpoints {
-  return { kafkaBrokers: state.kafkaBrokers, schemaRegistryUrl: state.schemaRegistryUrl };
+  return {
+    kafkaBrokers: state.kafkaBrokers,
+    schemaRegistryUrl: state.schemaRegistryUrl,
+    ...(state.security ? { security: state.security } : {}),
+  };
 }
 
 async function startFresh(paths: StackPaths, wanted: StackOptions, log: Log): Promise<UpResult> {
-  await requireFreePorts(wanted.brokers);
+  await requireFreePorts(wanted.brokers, wanted.variant);
   rmSync(paths.run, { recursive: true, force: true });
   mkdirSync(paths.logs, { recursive: true });
   mkdirSync(paths.data, { recursive: true });
   const marker = markerFor(paths);
+  const { variant } = wanted;
+  const material = variant === 'secure' ? createSecureMaterial(join(paths.run, 'tls')) : undefined;
+  const security: SecureEndpoints | undefined = material && {
+    ...material,
+    mtlsBrokers: mtlsBrokerList(wanted.brokers, variant).join(','),
+    registryBearerUrl: `https://127.0.0.1:${registryBearerPort(variant)}${REGISTRY_PATH}`,
+  };
   const endpoints: StackEndpoints = {
-    kafkaBrokers: brokerList(wanted.brokers).join(','),
-    schemaRegistryUrl: registryUrl(),
+    kafkaBrokers: brokerList(wanted.brokers, variant).join(','),
+    schemaRegistryUrl: registryUrl(variant),
+    ...(security ? { security } : {}),
   };
   const processes: StartedProcess[] = [];
   const startedAt = new Date().toISOString();
   let registryVersion = '';
   const current = (): StackState => ({
     format: 1,
+    variant,
     marker,
     brokers: wanted.brokers,
     kafkaVersion: wanted.kafkaVersion,
@@ -388,26 +589,34 @@ async function startFresh(paths: StackPaths, wanted: StackOptions, log: Log): Pr
     ...endpoints,
   });
   // Saved after each start, so that `down` can stop what did start even if a later step fails.
-  const save = () => writeFileSync(paths.stateFile, `${JSON.stringify(current(), null, 2)}\n`);
+  // The secured stack's state holds its passwords: readable by its owner only.
+  const save = () =>
+    writeFileSync(paths.stateFile, `${JSON.stringify(current(), null, 2)}\n`, { mode: security ? 0o600 : 0o644 });
   try {
-    processes.push(...startKafka(paths, wanted, marker, log).processes);
+    processes.push(...startKafka(paths, wanted, marker, log, material).processes);
     save();
-    const registry = startRegistry(paths, marker, log);
+    const registry = startRegistry(paths, variant, marker, log);
     processes.push(registry.process);
     registryVersion = registry.version;
     save();
+    if (material) {
+      processes.push(startRegistryFront(paths, variant, material, marker, log));
+      save();
+    }
     await Promise.all([
-      waitForBrokers(brokerList(wanted.brokers), TIMEOUTS.brokerReadyMs).catch((error: unknown) => {
+      waitForBrokers(brokerList(wanted.brokers, variant), TIMEOUTS.brokerReadyMs, probeConnection(material))
+        .then(() => material && grantRestrictedUser(brokerList(wanted.brokers, variant), material))
+        .catch((error: unknown) => {
+          throw withLogTail(
+            error,
+            processes.filter((p) => p.name.startsWith('kafka')),
+            marker,
+          );
+        }),
+      waitForRegistry(endpoints.schemaRegistryUrl, TIMEOUTS.registryReadyMs, material).catch((error: unknown) => {
         throw withLogTail(
           error,
-          processes.filter((p) => p.name.startsWith('kafka')),
-          marker,
-        );
-      }),
-      waitForRegistry(endpoints.schemaRegistryUrl, TIMEOUTS.registryReadyMs).catch((error: unknown) => {
-        throw withLogTail(
-          error,
-          processes.filter((p) => p.name === 'schema-registry'),
+          processes.filter((p) => p.name === 'schema-registry' || p.name === 'registry-front'),
           marker,
         );
       }),
@@ -420,7 +629,14 @@ async function startFresh(paths: StackPaths, wanted: StackOptions, log: Log): Pr
   log(
     `Kafka ${wanted.kafkaVersion} (${wanted.brokers} node(s)) and Apicurio Registry ${registryVersion} are up; logs in ${paths.logs}`,
   );
-  return { ...endpoints, reused: false, kafkaVersion: wanted.kafkaVersion, brokers: wanted.brokers, logs: paths.logs };
+  return {
+    ...endpoints,
+    reused: false,
+    variant,
+    kafkaVersion: wanted.kafkaVersion,
+    brokers: wanted.brokers,
+    logs: paths.logs,
+  };
 }
 
 function withLogTail(error: unknown, parts: StartedProcess[], marker: string): unknown {
@@ -436,8 +652,8 @@ function withLogTail(error: unknown, parts: StartedProcess[], marker: string): u
 }
 
 /** Stops the processes the stack started (by pid) and deletes its data; returns what it stopped. */
-export async function down(log: Log = silent): Promise<string[]> {
-  const paths = stackPaths();
+export async function down(log: Log = silent, variant: StackVariant = 'plain'): Promise<string[]> {
+  const paths = stackPaths(process.env, variant);
   return withLock(paths, async () => {
     const state = readState(paths);
     if (!state) return [];
@@ -461,8 +677,8 @@ export interface StackStatus {
   };
 }
 
-export function status(): StackStatus {
-  const paths = stackPaths();
+export function status(variant: StackVariant = 'plain'): StackStatus {
+  const paths = stackPaths(process.env, variant);
   const state = readState(paths);
   if (!state) return { running: false, logs: paths.logs };
   const processes = state.processes.map((p) => ({ ...p, alive: isOurs(p.pid, state.marker) }));

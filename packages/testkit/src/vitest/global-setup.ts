@@ -15,6 +15,7 @@
  * running process stack of any version and size is reused.
  */
 import { quietKafkajsTimerWarning } from '../quiet-kafkajs-warning.ts';
+import { secureStackStartedAt } from '../secure-stack.ts';
 import { down, up } from '../stack/stack.ts';
 
 quietKafkajsTimerWarning();
@@ -56,7 +57,20 @@ function expose(brokers: string, registryUrl: string): () => void {
   };
 }
 
-export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+export default async function setup(): Promise<() => Promise<void>> {
+  const started = Date.now();
+  const teardown = await provide();
+  return async () => {
+    await teardown?.();
+    // Security tests start the secured stack on first use; stop it if this run started it.
+    const secureSince = secureStackStartedAt();
+    if (secureSince !== undefined && secureSince >= started && process.env.KBUS_KEEP_STACK !== '1') {
+      await down(undefined, 'secure');
+    }
+  };
+}
+
+async function provide(): Promise<(() => Promise<void>) | undefined> {
   const { provider, why } = await chooseProvider();
   const brokers = process.env.KBUS_TEST_BROKERS === '3' ? 3 : process.env.KBUS_TEST_BROKERS === '1' ? 1 : undefined;
   if (provider === 'external') {
