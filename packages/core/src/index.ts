@@ -9,9 +9,7 @@ export {
   readerIncompatibilities,
 } from './avro/compatibility.ts';
 export { type PayloadMapping, type ZodToAvroOptions, zodToAvro } from './avro/from-zod.ts';
-export { avroType } from './avro/logical-types.ts';
 export type { AvroField, AvroRecord, AvroSchema } from './avro/schema.ts';
-export { stableStringify } from './avro/schema.ts';
 export { decimal } from './contracts/decimal.ts';
 export { createEnvelope, type EnvelopeOptions } from './contracts/envelope.ts';
 export {
@@ -38,7 +36,6 @@ export {
 } from './contracts/topic.ts';
 export {
   type ErrorCode,
-  formatPath,
   isKbusError,
   KbusError,
   type KbusErrorOptions,
@@ -64,19 +61,14 @@ export {
 export {
   ENVELOPE_CONTENT_TYPE,
   EVENT_HEADERS,
-  envelopeHeaders,
-  HEADER_SETS,
   type HeaderSet,
-  headerString,
 } from './serde/headers.ts';
-export { RegistryClient, type RegistryOptions } from './serde/registry.ts';
+export type { RegistryOptions } from './serde/registry.ts';
 export {
   createSerde,
   type DecodedEvent,
   type Encoder,
-  readSchemaId,
   Serde,
   type SerdeOptions,
   type SubjectNaming,
-  WIRE_HEADER_SIZE,
 } from './serde/serde.ts';

@@ -10,8 +10,8 @@ import {
   defineEvent,
   defineTopic,
   isKbusError,
-  RegistryClient,
 } from '../src/index.ts';
+import { RegistryClient } from '../src/internal.ts';
 import { decodeWithApacheAvroJava } from './interop/apache-avro-java.ts';
 
 // Every subject this file registers starts with this prefix; they are deleted afterwards.

@@ -4,13 +4,13 @@ import {
   createEnvelope,
   type Encoder,
   type EventEnvelope,
-  envelopeHeaders,
   KbusError,
   type PayloadInput,
   type RegistryOptions,
   Serde,
   type SubjectNaming,
 } from '@kbus/core';
+import { envelopeHeaders } from '@kbus/core/internal';
 import { outboxTables, type Queryable, type TableOptions } from './schema.ts';
 
 export interface OutboxOptions<T extends readonly AnyTopicDefinition[]> extends TableOptions {

@@ -8,12 +8,12 @@ import {
   type Encoder,
   type EnvelopeMetadata,
   type EventEnvelope,
-  envelopeHeaders,
   KbusError,
   type PayloadInput,
   type PublishContext,
   ValidationError,
 } from '@kbus/core';
+import { envelopeHeaders } from '@kbus/core/internal';
 import {
   createKafkaClient,
   type KafkaClient,

@@ -1,0 +1,11 @@
+/**
+ * What the sibling kbus packages (publisher, subscriber, outbox, …) share with `@kbus/core` and
+ * a service does not need: no stability promise beyond the kbus packages of the same version.
+ * @module
+ */
+export { avroType } from './avro/logical-types.ts';
+export { stableStringify } from './avro/schema.ts';
+export { formatPath } from './errors.ts';
+export { envelopeHeaders, HEADER_SETS, headerString } from './serde/headers.ts';
+export { RegistryClient } from './serde/registry.ts';
+export { readSchemaId, WIRE_HEADER_SIZE } from './serde/serde.ts';
