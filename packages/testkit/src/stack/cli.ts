@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run stack -- up [--brokers 1|3] [--kafka <version>]`, `status`, `down`.
+ * `kbus-stack up [--brokers 1|3] [--kafka <version>]`, `status`, `down` (`npm run stack -- …` in the repository).
  *
  * `up` prints exactly two lines on stdout, KAFKA_BROKERS=… and SCHEMA_REGISTRY_URL=…, so
  * that `eval "$(npm run -s stack -- up)"` works; progress goes to stderr.
@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { StackError } from './errors.ts';
 import { down, status, up } from './stack.ts';
 
-const usage = `usage: npm run stack -- <command> [options]
+const usage = `usage: kbus-stack <command> [options]   (in the kbus repository: npm run stack -- <command>)
 
 commands:
   up       start (or reuse) a local Kafka cluster in KRaft mode and a schema registry
