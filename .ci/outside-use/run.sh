@@ -47,4 +47,15 @@ case "$missing" in
 esac
 echo 'outside use: @kbus/testkit works without testcontainers; its container provider says what to install'
 
+# An older Node.js (the machine's own, when it is one) gets one clear message at import.
+old_node=${KBUS_OLD_NODE:-/usr/bin/node}
+if [ -x "$old_node" ] && "$old_node" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 22) ? 1 : 0)'; then
+  said=$("$old_node" -e "import('@kbus/publisher').then(() => console.log('loaded'), (e) => console.log(e.message))")
+  case "$said" in
+    "kbus needs Node.js >= 22.22.0, and this is Node.js $("$old_node" -p process.versions.node)"*) ;;
+    *) fail "Node.js $("$old_node" -v) importing @kbus/publisher said: $said" ;;
+  esac
+  echo "outside use: Node.js $("$old_node" -v) gets: $said"
+fi
+
 node dist/main.js

@@ -1,3 +1,5 @@
+import './node-check.ts';
+
 export {
   COMPATIBILITY_LEVELS,
   type CompatibilityLevel,

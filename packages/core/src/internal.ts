@@ -3,6 +3,8 @@
  * a service does not need: no stability promise beyond the kbus packages of the same version.
  * @module
  */
+import './node-check.ts';
+
 export { avroType } from './avro/logical-types.ts';
 export { stableStringify } from './avro/schema.ts';
 export { formatPath } from './errors.ts';

@@ -6,6 +6,7 @@
  * compares each event's schema with what the registry holds for its subject, and with the
  * `previous` versions declared in code, and exits 1 naming the field and the rule broken.
  */
+import '../node-check.ts';
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
