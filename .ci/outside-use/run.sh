@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Outside use: packs the tarballs, installs them into a scratch service in a temporary folder
-# outside the repository (zod and TypeScript from the registry; testcontainers, an optional
+# outside the repository (zod and TypeScript 7 and 6 from the registry; testcontainers, an optional
 # peer of the test kit, left out), type-checks the service strict with module nodenext,
 # checks that a wrong payload does not compile, and runs a publish/consume round trip
 # against KAFKA_BROKERS and SCHEMA_REGISTRY_URL. Needs a build (`npm run build`).
@@ -24,7 +24,8 @@ version() { node -p "require('$repo/$1').$2['$3']"; }
 npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz \
   "zod@$(version packages/core/package.json dependencies zod)" \
   "typescript@$(version package.json devDependencies typescript)" \
-  "@types/node@$(version package.json devDependencies @types/node)"
+  "@types/node@$(version package.json devDependencies @types/node)" \
+  "typescript-6@npm:typescript@$(version tools/api-docs/package.json devDependencies typescript)"
 [ ! -e node_modules/testcontainers ] || fail 'testcontainers was installed, but it is an optional peer of @kbus/testkit'
 echo "outside use: installed $(ls "$work"/tarballs/*.tgz | wc -l) tarballs into $work/service"
 
@@ -34,7 +35,10 @@ if npx tsc -p tsconfig.wrong-payload.json >wrong-payload.txt 2>&1; then
 fi
 grep -q "src/wrong-payload.ts.*error TS2322.*'string' is not assignable to type 'number'" wrong-payload.txt ||
   fail "src/wrong-payload.ts failed for another reason than its payload: $(cat wrong-payload.txt)"
-echo 'outside use: strict nodenext type check passes; a wrong payload does not compile'
+# TypeScript 7 dropped node10 resolution; TypeScript 6 with "module": "commonjs" still uses it.
+node node_modules/typescript-6/bin/tsc -p tsconfig.commonjs.json ||
+  fail 'TypeScript 6 with module commonjs (node10 resolution) cannot resolve the packages'
+echo 'outside use: strict nodenext type check passes; a wrong payload does not compile; commonjs finds the types'
 
 # Without a source condition in the published exports, --conditions=source changes nothing.
 node --conditions=source -e "await import('@kbus/publisher'); await import('@kbus/subscriber')" ||
@@ -46,6 +50,8 @@ case "$missing" in
   *) fail "the container provider without testcontainers said: $missing" ;;
 esac
 echo 'outside use: @kbus/testkit works without testcontainers; its container provider says what to install'
+
+npx kbus-stack --help | grep -q '^usage: kbus-stack <command>' || fail 'the kbus-stack command of @kbus/testkit does not run'
 
 # An older Node.js (the machine's own, when it is one) gets one clear message at import.
 old_node=${KBUS_OLD_NODE:-/usr/bin/node}
