@@ -314,5 +314,6 @@ describe('serde against the real schema registry', () => {
         address: { city: 'Berlin', zip: null },
       },
     });
-  });
+    // The first run on a machine downloads Apache Avro with Maven and compiles the reader.
+  }, 600_000);
 });
