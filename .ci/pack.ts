@@ -61,8 +61,9 @@ function publishedManifest(manifest: Manifest, rootManifest: Manifest): Manifest
   }
   const name = String(manifest.name);
   const publishConfig = (manifest.publishConfig ?? {}) as Manifest;
+  const { exports: _exports, ...rest } = published;
   return {
-    ...published,
+    ...rest,
     ...fallbacks,
     exports,
     // The Node requirement has one home, the root package.json.
