@@ -9,7 +9,7 @@ npm run -s stack -- down
 eval "$(npm run -s stack -- up --brokers 3)"
 echo "cluster-check: KAFKA_BROKERS=$KAFKA_BROKERS"
 
-brokers=$(kcat -b "$KAFKA_BROKERS" -L -J | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["brokers"]))')
+brokers=$(kcat -b "$KAFKA_BROKERS" -L -J | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>console.log(JSON.parse(s).brokers.length))')
 [ "$brokers" = 3 ] || { echo "cluster-check: kcat sees $brokers brokers, expected 3"; exit 1; }
 echo "cluster-check: kcat sees 3 brokers"
 

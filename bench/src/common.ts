@@ -291,7 +291,7 @@ export function machine(): Record<string, unknown> {
 
 export const resultsDir = new URL('../results/', import.meta.url);
 
-export function writeResult(result: BenchResult): void {
+function writeResult(result: BenchResult): void {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(new URL(`${result.name}.json`, resultsDir), `${JSON.stringify(result, null, 2)}\n`);
 }

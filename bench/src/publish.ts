@@ -13,7 +13,8 @@
  * BENCH_PUBLISH_SEQUENTIAL (600), BENCH_PUBLISH_LATENCY_ROUNDS (10),
  * BENCH_PUBLISH_LATENCY_BLOCK (100), BENCH_KEYS (1000).
  */
-import { createEnvelope, createSerde, envelopeHeaders, type PayloadInput } from '@kbus/core';
+import { createEnvelope, createSerde, type PayloadInput } from '@kbus/core';
+import { envelopeHeaders } from '@kbus/core/internal';
 import { createPublisher, type PublisherOptions, type PublishItem } from '@kbus/publisher';
 import { deleteTopics } from '@kbus/testkit';
 import { partitionForKey } from '@kbus/transport';

@@ -7,7 +7,8 @@
  *
  * Env: BENCH_SERDE_ROUNDS (31), BENCH_SERDE_RUN_MS (30: length of one timed run).
  */
-import { avroType, createEnvelope, createSerde, type PayloadOf, RegistryClient, WIRE_HEADER_SIZE } from '@kbus/core';
+import { createEnvelope, createSerde, type PayloadOf } from '@kbus/core';
+import { avroType, RegistryClient, WIRE_HEADER_SIZE } from '@kbus/core/internal';
 import { deleteSubjects } from '@kbus/testkit';
 import {
   alternate,

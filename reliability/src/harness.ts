@@ -47,7 +47,7 @@ export function step(text: string): void {
   process.stderr.write(`[reliability]   ${new Date().toISOString().slice(11, 19)} ${text}\n`);
 }
 
-export function admin() {
+function admin() {
   return new Kafka({ clientId: 'reliability', brokers: [...testStack().brokers], logLevel: logLevel.NOTHING }).admin();
 }
 

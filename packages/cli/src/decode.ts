@@ -1,12 +1,5 @@
-import {
-  avroType,
-  EVENT_HEADERS,
-  headerString,
-  isKbusError,
-  type RegistryClient,
-  readSchemaId,
-  WIRE_HEADER_SIZE,
-} from '@kbus/core';
+import { EVENT_HEADERS, isKbusError } from '@kbus/core';
+import { avroType, headerString, type RegistryClient, readSchemaId, WIRE_HEADER_SIZE } from '@kbus/core/internal';
 
 type AvroType = ReturnType<typeof avroType>;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RegistryClient } from '@kbus/core';
+import { RegistryClient } from '@kbus/core/internal';
 import { deleteSubjects, testStack, uniqueName } from '@kbus/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -1,4 +1,4 @@
-import { avroType, RegistryClient, stableStringify } from '@kbus/core';
+import { avroType, RegistryClient, stableStringify } from '@kbus/core/internal';
 import { createPublisher } from '@kbus/publisher';
 import { deleteTopics, kafkaClients, testStack, uniqueName } from '@kbus/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

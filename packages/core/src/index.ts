@@ -1,3 +1,5 @@
+import './node-check.ts';
+
 export {
   COMPATIBILITY_LEVELS,
   type CompatibilityLevel,
@@ -9,9 +11,7 @@ export {
   readerIncompatibilities,
 } from './avro/compatibility.ts';
 export { type PayloadMapping, type ZodToAvroOptions, zodToAvro } from './avro/from-zod.ts';
-export { avroType } from './avro/logical-types.ts';
 export type { AvroField, AvroRecord, AvroSchema } from './avro/schema.ts';
-export { stableStringify } from './avro/schema.ts';
 export { decimal } from './contracts/decimal.ts';
 export { createEnvelope, type EnvelopeOptions } from './contracts/envelope.ts';
 export {
@@ -38,9 +38,7 @@ export {
 } from './contracts/topic.ts';
 export {
   type ErrorCode,
-  formatPath,
   isKbusError,
-  isTlsErrorCode,
   KbusError,
   type KbusErrorOptions,
   ValidationError,
@@ -73,19 +71,14 @@ export {
 export {
   ENVELOPE_CONTENT_TYPE,
   EVENT_HEADERS,
-  envelopeHeaders,
-  HEADER_SETS,
   type HeaderSet,
-  headerString,
 } from './serde/headers.ts';
-export { type RegistryAuth, RegistryClient, type RegistryOptions, type RegistryTls } from './serde/registry.ts';
+export type { RegistryAuth, RegistryOptions, RegistryTls } from './serde/registry.ts';
 export {
   createSerde,
   type DecodedEvent,
   type Encoder,
-  readSchemaId,
   Serde,
   type SerdeOptions,
   type SubjectNaming,
-  WIRE_HEADER_SIZE,
 } from './serde/serde.ts';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type SecureTestStack, secureTestStack, uniqueName } from '@kbus/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isKbusError, type KbusError, RegistryClient } from '../src/index.ts';
+import { isKbusError, type KbusError } from '../src/index.ts';
+import { RegistryClient } from '../src/internal.ts';
 
 // The registry client against the secured stack's registry: TLS with its CA, basic auth
 // (given, or in the URL) and a bearer token provider; refusals typed, no secret in them.

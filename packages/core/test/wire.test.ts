@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isKbusError, readSchemaId } from '../src/index.ts';
+import { isKbusError } from '../src/index.ts';
+import { readSchemaId } from '../src/internal.ts';
 
 describe('Confluent wire format header', () => {
   it('reads the big-endian schema id after the magic byte', () => {

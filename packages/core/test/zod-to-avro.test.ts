@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { avroType, decimal, isKbusError, stableStringify, zodToAvro } from '../src/index.ts';
+import { decimal, isKbusError, zodToAvro } from '../src/index.ts';
+import { avroType, stableStringify } from '../src/internal.ts';
 
 const NS = 'test.ns';
 const derive = (shape: z.ZodRawShape) => zodToAvro(z.object(shape), { namespace: NS, name: 'Thing' });

@@ -1,3 +1,6 @@
+// First: an older Node.js gets one clear message before anything else loads.
+import '@kbus/core/node-check';
+
 export {
   type AddedEvent,
   type AddOptions,

@@ -2,13 +2,13 @@ import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
   type CompatibilityLevel,
-  HEADER_SETS,
   type HeaderSet,
   KbusError,
   type RegistryOptions,
   Serde,
   type SubjectNaming,
 } from '@kbus/core';
+import { HEADER_SETS } from '@kbus/core/internal';
 import { eventRoutes, type KafkaClient, type ProducerOptions } from '@kbus/transport';
 
 export interface BatchOptions {

@@ -13,6 +13,7 @@ import {
   type PublishManyContext,
   ValidationError,
 } from '@kbus/core';
+import { envelopeHeaders } from '@kbus/core/internal';
 import {
   createKafkaClient,
   eventEnvelope,

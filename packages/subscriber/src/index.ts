@@ -1,3 +1,6 @@
+// First: an older Node.js gets one clear message before anything else loads.
+import '@kbus/core/node-check';
+
 export { DLT_HEADERS } from './dead-letter-headers.ts';
 export { isRetriable, notRetriable } from './errors.ts';
 export { backoff, type RetryPolicy } from './middleware/retry.ts';

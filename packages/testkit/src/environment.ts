@@ -15,8 +15,9 @@ export function testStack(env: NodeJS.ProcessEnv = process.env): TestStack {
   const registryUrl = env.SCHEMA_REGISTRY_URL;
   if (!brokers || !registryUrl) {
     throw new Error(
-      'KAFKA_BROKERS and SCHEMA_REGISTRY_URL are not set. Run the tests through vitest with the test kit global setup ' +
-        '(`npm test`), or start a stack with `npm run stack -- up` and export the two lines it prints.',
+      "KAFKA_BROKERS and SCHEMA_REGISTRY_URL are not set. Run the tests through vitest with the test kit's global setup " +
+        "(`globalSetup: ['@kbus/testkit/global-setup']` in vitest.config), or start a stack with `npx kbus-stack up` " +
+        'and export the two lines it prints (`eval "$(npx kbus-stack up)"`).',
     );
   }
   return {

@@ -1,4 +1,5 @@
-import { type ErrorCode, isKbusError, isTlsErrorCode, KbusError } from '@kbus/core';
+import { type ErrorCode, isKbusError, KbusError } from '@kbus/core';
+import { isTlsErrorCode } from '@kbus/core/internal';
 
 interface KafkaJsErrorLike {
   name?: string;

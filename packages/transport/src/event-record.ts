@@ -5,12 +5,12 @@ import {
   type Encoder,
   type EnvelopeOptions,
   type EventEnvelope,
-  envelopeHeaders,
   type HeaderSet,
   KbusError,
   type PayloadInput,
   ValidationError,
 } from '@kbus/core';
+import { envelopeHeaders } from '@kbus/core/internal';
 import { partitionForKey } from './murmur2.ts';
 import type { OutgoingRecord } from './types.ts';
 

@@ -5,7 +5,8 @@
  * `producer: { client: 'kafkajs' }` (or the client's `producerClient`) goes back to kafkajs.
  * The library is loaded when a producer connects.
  */
-import { isTlsErrorCode, KbusError } from '@kbus/core';
+import { KbusError } from '@kbus/core';
+import { isTlsErrorCode } from '@kbus/core/internal';
 import type { ProducerOptions as PlatformaticOptions, Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { type ClientFailure, closedAtFirstRequest, toKbusError } from './errors.ts';
 import { tlsSettings } from './security.ts';

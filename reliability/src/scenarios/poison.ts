@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { avroType, createEnvelope, createSerde, defineTopic } from '@kbus/core';
+import { createEnvelope, createSerde, defineTopic } from '@kbus/core';
+import { avroType } from '@kbus/core/internal';
 import { createPublisher } from '@kbus/publisher';
 import { createSubscriber, notRetriable, readDeadLetter } from '@kbus/subscriber';
 import { readTopic, testStack, uniqueName } from '@kbus/testkit';

@@ -1,4 +1,5 @@
-import { EVENT_HEADERS, headerString, RegistryClient } from '@kbus/core';
+import { EVENT_HEADERS } from '@kbus/core';
+import { headerString, RegistryClient } from '@kbus/core/internal';
 import { type DeadLetterInfo, readDeadLetter, redrive } from '@kbus/subscriber';
 import type { ConsumedRecord } from '@kbus/transport';
 import {

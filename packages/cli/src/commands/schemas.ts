@@ -7,8 +7,8 @@ import {
   createSerde,
   type EventCompatibility,
   type SubjectNaming,
-  stableStringify,
 } from '@kbus/core';
+import { stableStringify } from '@kbus/core/internal';
 import { type CommandContext, type CommandSpec, stringFlag } from '../command.ts';
 import { requireRegistry } from '../config.ts';
 import { loadTopics } from '../contracts.ts';

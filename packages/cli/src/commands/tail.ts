@@ -1,4 +1,4 @@
-import { headerString, RegistryClient } from '@kbus/core';
+import { headerString, RegistryClient } from '@kbus/core/internal';
 import type { ConsumedRecord } from '@kbus/transport';
 import { type CommandContext, type CommandSpec, expectArgs, positiveIntFlag, stringFlag } from '../command.ts';
 import { requireRegistry } from '../config.ts';

@@ -531,5 +531,3 @@ export function zodToAvro(schema: z.ZodObject, options: ZodToAvroOptions): Paylo
   const record = { ...(mapped.schema as AvroRecord), namespace: options.namespace };
   return { schema: record, toAvro: mapped.toAvro, fromAvro: mapped.fromAvro };
 }
-
-export type { AvroRecord, AvroSchema };

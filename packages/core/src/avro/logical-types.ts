@@ -81,7 +81,7 @@ export function parseDecimal(text: string, scale: number): bigint | undefined {
   return sign === '-' ? -unscaled : unscaled;
 }
 
-export function formatDecimal(unscaled: bigint, scale: number): string {
+function formatDecimal(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
   const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
   const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
@@ -126,7 +126,7 @@ const BigIntLongType = LongType.__with({
 export const BIG_INTEGER = 'big-integer';
 
 /** Options for `avro.Type.forSchema` that give every schema here the same JS representations. */
-export const AVRO_TYPE_OPTIONS = {
+const AVRO_TYPE_OPTIONS = {
   logicalTypes: {
     'timestamp-millis': TimestampMillisType,
     uuid: UuidType,

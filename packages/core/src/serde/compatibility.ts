@@ -29,7 +29,7 @@ export interface CompatibilityOptions {
   readonly level?: CompatibilityLevel | Readonly<Record<string, CompatibilityLevel>>;
 }
 
-export function levelFor(
+function levelFor(
   subject: string,
   event: AnyEventDefinition,
   option: CompatibilityOptions['level'],

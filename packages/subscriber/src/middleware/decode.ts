@@ -1,4 +1,5 @@
-import { EVENT_HEADERS, headerString, type Serde } from '@kbus/core';
+import { EVENT_HEADERS, type Serde } from '@kbus/core';
+import { headerString } from '@kbus/core/internal';
 import type { InboundMessage, Middleware } from '../types.ts';
 
 /**

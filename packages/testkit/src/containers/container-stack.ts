@@ -14,13 +14,13 @@ import {
 import { REGISTRY_PATH } from '../stack/config.ts';
 import { newClusterId } from '../stack/kafka-config.ts';
 import { waitForBrokers, waitForRegistry } from '../stack/stack.ts';
-
-/** Images used when neither the options nor KBUS_KAFKA_IMAGE / KBUS_REGISTRY_IMAGE name one. */
-export const DEFAULT_KAFKA_IMAGE = 'apache/kafka:4.3.1';
-export const DEFAULT_REGISTRY_IMAGE = 'apicurio/apicurio-registry:3.3.3';
-/** What docker/build-images.sh builds; used instead of the defaults when only these exist locally. */
-export const LOCAL_KAFKA_IMAGE = 'kbus/kafka:4.3.1';
-export const LOCAL_REGISTRY_IMAGE = 'kbus/apicurio-registry:3.3.3';
+import {
+  ContainerStackError,
+  DEFAULT_KAFKA_IMAGE,
+  DEFAULT_REGISTRY_IMAGE,
+  LOCAL_KAFKA_IMAGE,
+  LOCAL_REGISTRY_IMAGE,
+} from './definitions.ts';
 
 export interface ContainerStackOptions {
   /** 1 (default) or 3 KRaft nodes, each broker and controller. */
@@ -42,17 +42,6 @@ export interface ContainerStack extends AsyncDisposable {
   /** Stops and removes the containers and the network. Safe to call more than once. */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** A failure to start the container stack, with the log tails of the containers involved. */
-export class ContainerStackError extends Error {
-  override readonly name = 'ContainerStackError';
-  readonly logTail: string;
-
-  constructor(message: string, logTail: string, cause?: unknown) {
-    super(logTail ? `${message}\n${logTail}` : message, cause === undefined ? undefined : { cause });
-    this.logTail = logTail;
-  }
 }
 
 /** Bounds of every wait; none is open-ended. */
@@ -129,8 +118,8 @@ export async function startContainerStack(options: ContainerStackOptions = {}): 
   const nodes = options.brokers ?? 1;
   const runtime = await getContainerRuntimeClient().catch((error: unknown) => {
     throw new ContainerStackError(
-      'no container engine found (testcontainers looked at DOCKER_HOST and the default socket); start Docker, ' +
-        'or on a machine without an image registry run docker/build-images.sh, which also starts dockerd',
+      'no container engine found (testcontainers looked at DOCKER_HOST and the default socket): start Docker, ' +
+        'or use the local process stack instead (KBUS_TEST_PROVIDER=process)',
       '',
       error,
     );

@@ -1,12 +1,9 @@
+export type { ContainerStack, ContainerStackOptions } from './container-stack.ts';
 export {
-  type ContainerStack,
   ContainerStackError,
-  type ContainerStackOptions,
-  containerImagesPresent,
   DEFAULT_KAFKA_IMAGE,
   DEFAULT_REGISTRY_IMAGE,
-  dockerAvailable,
   LOCAL_KAFKA_IMAGE,
   LOCAL_REGISTRY_IMAGE,
-  startContainerStack,
-} from './container-stack.ts';
+} from './definitions.ts';
+export { containerImagesPresent, dockerAvailable, startContainerStack } from './load.ts';

@@ -7,17 +7,18 @@ const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.
 
 type Log = (line: string) => void;
 
-function requireMaven(): void {
+function requireMaven(what: string, alternative: string): void {
   const probe = spawnSync('mvn', ['-v'], { stdio: 'ignore', timeout: 60_000 });
   if (probe.error || probe.status !== 0) {
     throw new StackError(
       'prerequisites',
-      'Maven (`mvn`) is needed once to download Kafka and the schema registry from Maven Central, and was not found. ' +
-        'Install it (for example `apt-get install maven` or `brew install maven`), or point the tests at a running ' +
-        'cluster with KAFKA_BROKERS and SCHEMA_REGISTRY_URL.',
+      `Maven (\`mvn\`) is needed once to download ${what} from Maven Central, and was not found. ` +
+        `Install it (for example \`apt-get install maven\` or \`brew install maven\`)${alternative}.`,
     );
   }
 }
+
+const RUNNING_CLUSTER = ', or point the tests at a running cluster with KAFKA_BROKERS and SCHEMA_REGISTRY_URL';
 
 function runMaven(args: string[], cwd: string, what: string): void {
   const result = spawnSync('mvn', ['-B', '-q', ...args], { cwd, encoding: 'utf8', timeout: 900_000 });
@@ -47,33 +48,42 @@ function materialize(target: string, build: (scratch: string) => void): string {
   return target;
 }
 
-function kafkaPom(version: string): string {
-  // Kafka 4 logs through log4j2 and ships no backend; 3.x brings reload4j itself.
-  const logging = version.startsWith('3.')
-    ? ''
-    : `
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.26.1</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.26.1</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>2.0.17</version></dependency>`;
+/** A Maven dependency, as `groupId:artifactId:version`. */
+type Coordinates = `${string}:${string}:${string}`;
+
+function libsPom(name: string, dependencies: readonly Coordinates[]): string {
+  const entries = dependencies.map((coordinates) => {
+    const [groupId, artifactId, version] = coordinates.split(':');
+    return `    <dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version></dependency>`;
+  });
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
-  <groupId>kbus.local</groupId><artifactId>kafka-${version}-libs</artifactId><version>1</version>
+  <groupId>kbus.local</groupId><artifactId>${name}</artifactId><version>1</version>
   <dependencies>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>${version}</version></dependency>
-    <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-tools</artifactId><version>${version}</version></dependency>${logging}
+${entries.join('\n')}
   </dependencies>
 </project>
 `;
 }
 
-/** The folder of jars that runs Kafka `version` (`java -cp "<dir>/*" kafka.Kafka`). */
-export function ensureKafkaLibs(cache: string, version: string, log: Log): string {
-  const target = join(cache, 'kafka', version);
+/**
+ * A folder of jars holding `dependencies` and everything they need at run time, downloaded
+ * from Maven Central once into `<cache>/<key>` (`java -cp "<dir>/*" …`).
+ */
+export function ensureMavenLibs(
+  cache: string,
+  key: string,
+  dependencies: readonly Coordinates[],
+  log: Log,
+  alternative = '',
+): string {
+  const target = join(cache, key);
   if (existsSync(join(target, '.complete'))) return join(target, 'libs');
-  requireMaven();
-  log(`downloading Apache Kafka ${version} from Maven Central (once; cached in ${target})`);
+  const what = dependencies.join(', ');
+  requireMaven(what, alternative);
+  log(`downloading ${what} from Maven Central (once; cached in ${target})`);
   materialize(target, (scratch) => {
-    writeFileSync(join(scratch, 'pom.xml'), kafkaPom(version));
+    writeFileSync(join(scratch, 'pom.xml'), libsPom(key.replaceAll(/[^A-Za-z0-9.-]/g, '-'), dependencies));
     runMaven(
       [
         `${DEPENDENCY_PLUGIN}:copy-dependencies`,
@@ -81,17 +91,36 @@ export function ensureKafkaLibs(cache: string, version: string, log: Log): strin
         `-DoutputDirectory=${join(scratch, 'libs')}`,
       ],
       scratch,
-      `Apache Kafka ${version}`,
+      what,
     );
   });
   return join(target, 'libs');
+}
+
+/** The folder of jars that runs Kafka `version` (`java -cp "<dir>/*" kafka.Kafka`). */
+export function ensureKafkaLibs(cache: string, version: string, log: Log): string {
+  // Kafka 4 logs through log4j2 and ships no backend; 3.x brings reload4j itself.
+  const logging: Coordinates[] = version.startsWith('3.')
+    ? []
+    : [
+        'org.apache.logging.log4j:log4j-slf4j2-impl:2.26.1',
+        'org.apache.logging.log4j:log4j-core:2.26.1',
+        'org.slf4j:slf4j-api:2.0.17',
+      ];
+  return ensureMavenLibs(
+    cache,
+    join('kafka', version),
+    [`org.apache.kafka:kafka_2.13:${version}`, `org.apache.kafka:kafka-tools:${version}`, ...logging],
+    log,
+    RUNNING_CLUSTER,
+  );
 }
 
 /** The unpacked Apicurio Registry distribution; returns the folder holding quarkus-run.jar or the runner jar. */
 export function ensureRegistry(cache: string, version: string, log: Log): string {
   const target = join(cache, 'apicurio', version);
   if (!existsSync(join(target, '.complete'))) {
-    requireMaven();
+    requireMaven(`Apicurio Registry ${version}`, RUNNING_CLUSTER);
     log(`downloading Apicurio Registry ${version} from Maven Central (once; cached in ${target})`);
     materialize(target, (scratch) => {
       runMaven(

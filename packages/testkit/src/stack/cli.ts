@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run stack -- up [--brokers 1|3] [--kafka <version>] [--secure]`, `status`, `down`.
+ * `kbus-stack up [--brokers 1|3] [--kafka <version>] [--secure]`, `status`, `down` (`npm run stack -- …` in the repository).
  *
  * `up` prints `NAME=value` lines on stdout (KAFKA_BROKERS and SCHEMA_REGISTRY_URL, and with
  * `--secure` the security settings), so that `eval "$(npm run -s stack -- up)"` works;
@@ -11,7 +11,7 @@ import type { StackVariant } from './config.ts';
 import { StackError } from './errors.ts';
 import { down, endpointVariables, status, up } from './stack.ts';
 
-const usage = `usage: npm run stack -- <command> [options]
+const usage = `usage: kbus-stack <command> [options]   (in the kbus repository: npm run stack -- <command>)
 
 commands:
   up       start (or reuse) a local Kafka cluster in KRaft mode and a schema registry

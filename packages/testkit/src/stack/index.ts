@@ -1,3 +1,4 @@
+export { ensureMavenLibs } from './artifacts.ts';
 export {
   brokerList,
   DEFAULT_KAFKA_VERSION,

@@ -68,6 +68,6 @@ export function newestJava(runtimes: readonly JavaRuntime[], minimum: number): J
   return [...runtimes].filter((r) => r.major >= minimum).sort((a, b) => b.major - a.major)[0];
 }
 
-export function describe(runtimes: readonly JavaRuntime[]): string {
+function describe(runtimes: readonly JavaRuntime[]): string {
   return runtimes.length === 0 ? 'none' : runtimes.map((r) => `${r.bin} (Java ${r.major})`).join(', ');
 }

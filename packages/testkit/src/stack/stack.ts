@@ -512,7 +512,7 @@ export async function up(options: Partial<StackOptions> = {}, log: Log = silent)
           'kafka',
           `a stack with Kafka ${existing.kafkaVersion} and ${existing.brokers} node(s) is already running, ` +
             `but Kafka ${wanted.kafkaVersion} with ${wanted.brokers} node(s) was asked for; ` +
-            `stop it first with \`npm run stack -- down${wanted.variant === 'secure' ? ' --secure' : ''}\`, then start the one you want.`,
+            `stop it first with \`npx kbus-stack down${wanted.variant === 'secure' ? ' --secure' : ''}\`, then start the one you want.`,
         );
       }
       log(

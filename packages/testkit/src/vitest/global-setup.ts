@@ -7,13 +7,19 @@
  *   is started (the automatic choice whenever both are set).
  * - `container`: testcontainers starts Kafka (KRaft) and Apicurio Registry containers and
  *   removes them after the run (the automatic choice when a Docker engine answers).
- * - `process`: the local JVM stack (`npm run stack`) is reused if it runs, or started, and
+ * - `process`: the local JVM stack (`npx kbus-stack`) is reused if it runs, or started, and
  *   then stopped after the run unless KBUS_KEEP_STACK=1 (the automatic choice otherwise).
  *
  * KBUS_KAFKA_VERSION picks the Kafka version of the process stack (default 4.3.1; 3.9.2 is
  * tested too) and KBUS_TEST_BROKERS the number of nodes (1 or 3, default 1). Left unset, a
  * running process stack of any version and size is reused.
  */
+import {
+  containerImagesPresent,
+  dockerAvailable,
+  startContainerStack,
+  testcontainersInstalled,
+} from '../containers/load.ts';
 import { quietKafkajsTimerWarning } from '../quiet-kafkajs-warning.ts';
 import { secureStackStartedAt } from '../secure-stack.ts';
 import { down, up } from '../stack/stack.ts';
@@ -35,7 +41,9 @@ async function chooseProvider(): Promise<{ provider: Provider; why: string }> {
   if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL) {
     return { provider: 'external', why: 'KAFKA_BROKERS and SCHEMA_REGISTRY_URL are set' };
   }
-  const { containerImagesPresent, dockerAvailable } = await import('../containers/container-stack.ts');
+  if (!(await testcontainersInstalled())) {
+    return { provider: 'process', why: 'testcontainers (an optional peer of @kbus/testkit) is not installed' };
+  }
   if (!(await dockerAvailable())) return { provider: 'process', why: 'no Docker engine answers' };
   const images = await containerImagesPresent().catch(() => ({
     present: false,
@@ -44,7 +52,7 @@ async function chooseProvider(): Promise<{ provider: Provider; why: string }> {
   if (images.present) return { provider: 'container', why: 'a Docker engine answers and has the images' };
   return {
     provider: 'process',
-    why: `a Docker engine answers but lacks ${images.missing.join(', ')}; pull them (or run docker/build-images.sh), or set KBUS_TEST_PROVIDER=container to let testcontainers pull`,
+    why: `a Docker engine answers but lacks ${images.missing.join(', ')}; pull or build them, or set KBUS_TEST_PROVIDER=container to let testcontainers pull`,
   };
 }
 
@@ -81,7 +89,6 @@ async function provide(): Promise<(() => Promise<void>) | undefined> {
     return undefined;
   }
   if (provider === 'container') {
-    const { startContainerStack } = await import('../containers/container-stack.ts');
     const started = Date.now();
     const stack = await startContainerStack({ brokers: brokers ?? 1 });
     const forget = expose(stack.kafkaBrokers, stack.schemaRegistryUrl);
