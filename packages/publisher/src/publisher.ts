@@ -13,7 +13,6 @@ import {
   type PublishManyContext,
   ValidationError,
 } from '@kbus/core';
-import { envelopeHeaders } from '@kbus/core/internal';
 import {
   createKafkaClient,
   eventEnvelope,
