@@ -1,6 +1,14 @@
 export { fromClientError, isOwnershipLost } from './errors.ts';
 export { createKafkaClient } from './kafkajs.ts';
 export { murmur2, partitionForKey } from './murmur2.ts';
+export {
+  brokersOption,
+  clientOptionsSchema,
+  kafkaClientOption,
+  producerOptionsSchema,
+  saslOption,
+  sslOption,
+} from './options.ts';
 export type {
   Admin,
   Assignment,

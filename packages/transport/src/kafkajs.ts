@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KbusError } from '@kbus/core';
+import { KbusError, parseOptions } from '@kbus/core';
 import {
   CompressionTypes,
   type EachBatchPayload,
@@ -14,6 +14,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { fromClientError } from './errors.ts';
+import { clientOptionsSchema, producerOptionsSchema } from './options.ts';
 import { PlatformaticProducerAdapter } from './platformatic.ts';
 import { guardStoppedRunnerFetch } from './runner-guard.ts';
 import type {
@@ -544,7 +545,8 @@ class KafkaJsAdminAdapter implements Admin {
 
 const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
 
-function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptions): Producer {
+function producerFor(kafka: Kafka, client: ClientOptions, given: ProducerOptions): Producer {
+  const options = parseOptions(producerOptionsSchema, given, 'producer options');
   // @platformatic/kafka by default: maintained, about twice kafkajs's encoding speed, and it
   // never wrote a retried send twice in the fault suite, where kafkajs 2.2.4 once did (a
   // retry overlapping its own first attempt; README, "Kafka clients"). kafkajs for
@@ -575,7 +577,8 @@ function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptio
  * @example
  * const kafka = createKafkaClient({ brokers: ['localhost:9092'], clientId: 'auth-service' });
  */
-export function createKafkaClient(options: ClientOptions): KafkaClient {
+export function createKafkaClient(given: ClientOptions): KafkaClient {
+  const options = parseOptions(clientOptionsSchema, given, 'createKafkaClient');
   const kafka = new Kafka(kafkaConfig(options));
   return {
     options,

@@ -3,6 +3,8 @@
  * interfaces; `platformatic.ts` implements the producer on @platformatic/kafka, `kafkajs.ts`
  * every interface on kafkajs.
  */
+import type * as z from 'zod';
+import type { clientOptionsSchema, producerOptionsSchema } from './options.ts';
 
 export type HeaderValue = string | Buffer;
 
@@ -29,28 +31,8 @@ export interface PartitionAck {
   readonly baseOffset: string;
 }
 
-export interface ProducerOptions {
-  /**
-   * The client library that sends: `platformatic` (@platformatic/kafka, the default:
-   * maintained, about twice kafkajs's record encoding speed) or `kafkajs` (the default for
-   * transactional producers, which the other adapter does not offer). Consumers and admin
-   * operations use kafkajs either way.
-   */
-  readonly client?: 'kafkajs' | 'platformatic';
-  /** Idempotent producer (default true): retries never duplicate or reorder within a partition. */
-  readonly idempotent?: boolean;
-  /** -1 (all in-sync replicas, default), 1 (leader) or 0. */
-  readonly acks?: -1 | 0 | 1;
-  /** Retries of one send inside the client (default 10: about 25 s of back-off, enough for a leader election). */
-  readonly retries?: number;
-  readonly initialRetryTimeMs?: number;
-  readonly maxRetryTimeMs?: number;
-  /** How long the broker may take to acknowledge (default 30 s). */
-  readonly ackTimeoutMs?: number;
-  readonly compression?: 'none' | 'gzip';
-  /** For transactional producers (outbox relays may use one). */
-  readonly transactionalId?: string;
-}
+/** Producer settings; declared, documented and checked in options.ts. */
+export type ProducerOptions = z.input<typeof producerOptionsSchema>;
 
 export interface Producer {
   connect(): Promise<void>;
@@ -200,34 +182,8 @@ export interface Admin {
   describeGroup(groupId: string): Promise<GroupDescription>;
 }
 
-export interface ClientOptions {
-  readonly brokers: readonly string[];
-  readonly clientId?: string;
-  readonly ssl?: boolean | Record<string, unknown>;
-  readonly sasl?: {
-    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    readonly username: string;
-    readonly password: string;
-  };
-  /** Default 3 s. */
-  readonly connectionTimeoutMs?: number;
-  /** Default 30 s. */
-  readonly requestTimeoutMs?: number;
-  /**
-   * The Kafka client's own log (default `nothing`: the SDK reports failures as typed errors,
-   * health and diagnostics_channel events; turn this on to debug the client).
-   */
-  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
-  /** Where client log entries go (default: JSON lines on the console). */
-  readonly logger?: (entry: { level: string; namespace: string; message: string; [key: string]: unknown }) => void;
-  /**
-   * The client library this client's producers send with, unless a producer says otherwise
-   * (`ProducerOptions.client`): one setting moves a service's publishers, dead-letter
-   * producers and outbox relays together. Default `platformatic` (`kafkajs` for
-   * transactional producers).
-   */
-  readonly producerClient?: 'kafkajs' | 'platformatic';
-}
+/** Client settings; declared, documented and checked in options.ts. */
+export type ClientOptions = z.input<typeof clientOptionsSchema>;
 
 export interface KafkaClient {
   readonly options: ClientOptions;

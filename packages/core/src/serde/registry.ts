@@ -1,23 +1,11 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type * as z from 'zod';
 import type { CompatibilityLevel } from '../avro/compatibility.ts';
 import { KbusError } from '../errors.ts';
+import type { registryOptionsSchema } from '../options/registry.ts';
 
-export interface RegistryOptions {
-  /** Base URL of the Confluent-compatible API, e.g. `http://localhost:8081` or Apicurio's `…/apis/ccompat/v7`. */
-  readonly url: string;
-  readonly auth?: { readonly username: string; readonly password: string };
-  /** Retries of one HTTP request (default 3, exponential from 100 ms, at most 5 s). */
-  readonly retries?: number;
-  readonly clientId?: string;
-  /** Bound of one call, retries included (default 15 s): a registry that hangs counts as unavailable. */
-  readonly timeoutMs?: number;
-  /**
-   * Bound of one HTTP attempt (default 5 s). An attempt without an answer by then is
-   * abandoned and the request sent again while `timeoutMs` allows: every request this client
-   * makes is idempotent (registering a schema already registered returns its id).
-   */
-  readonly attemptTimeoutMs?: number;
-}
+/** The schema registry connection; declared, documented and checked in `options/registry.ts`. */
+export type RegistryOptions = z.input<typeof registryOptionsSchema>;
 
 interface ApiResponse {
   data(): unknown;
