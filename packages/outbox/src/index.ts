@@ -1,3 +1,4 @@
+export type { RelayOptions, TableOptions } from './options.ts';
 export {
   type AddedEvent,
   type AddOptions,
@@ -6,5 +7,5 @@ export {
   type OutboxEvent,
   type OutboxOptions,
 } from './outbox.ts';
-export { createRelay, type Relay, type RelayOptions, type RelayStats } from './relay.ts';
-export { migrate, migrationSql, type Queryable, type TableOptions } from './schema.ts';
+export { createRelay, type Relay, type RelayStats } from './relay.ts';
+export { migrate, migrationSql, type Queryable } from './schema.ts';

@@ -10,7 +10,7 @@ export interface OptionProblem {
 }
 
 /** Option names whose values are never echoed in a message. */
-const SECRET = /pass|secret|token|key|cert|^ca$|pfx|auth|credential/i;
+const SECRET = /pass|secret|token|key|cert|^ca$|pfx|auth|credential|connectionstring/i;
 
 function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let current = input;
@@ -92,7 +92,10 @@ function explain(
 export function parseOptions<S extends z.core.$ZodType>(schema: S, input: unknown, where: string): z.output<S> {
   const result = (schema as unknown as z.ZodType<z.output<S>>).safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue) => explain(schema, input, issue));
+  // A misspelt key first: it usually explains a "required" one beside it.
+  const problems = result.error.issues
+    .flatMap((issue) => explain(schema, input, issue))
+    .sort((a, b) => Number(b.message.startsWith('unknown option')) - Number(a.message.startsWith('unknown option')));
   const shown = problems
     .slice(0, 3)
     .map((p) => p.message)

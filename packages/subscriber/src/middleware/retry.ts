@@ -1,19 +1,8 @@
 import { channels, isKbusError } from '@kbus/core';
 import { isAborted, isRetriable, pause } from '../errors.ts';
+import type { RetryPolicy } from '../options.ts';
 import { reportOutcome } from '../outcome.ts';
 import { type InboundMessage, isPromise, type Middleware } from '../types.ts';
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included (default 3). */
-  readonly attempts?: number;
-  /** Delay before the second attempt (default 200 ms); then multiplied each time. */
-  readonly initialDelayMs?: number;
-  readonly multiplier?: number;
-  /** Upper bound of one delay (default 30 s). */
-  readonly maxDelayMs?: number;
-  /** Random spread of each delay, 0–1 (default 0.2: ±20 %). */
-  readonly jitter?: number;
-}
 
 export interface ResolvedRetryPolicy {
   readonly attempts: number;
