@@ -71,7 +71,7 @@ export {
 } from './options/fields.ts';
 export { type OptionProblem, parseOptions } from './options/parse.ts';
 export { registryOption, registryOptionsSchema, subjectNamingOption } from './options/registry.ts';
-export { type InvalidOption, invalidOptions, withOption } from './options/samples.ts';
+export { type InvalidOption, invalidOptions, unrefusedOptions, withOption } from './options/samples.ts';
 export {
   assertCompatible,
   type CompatibilityOptions,

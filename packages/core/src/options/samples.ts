@@ -3,6 +3,7 @@
  * that an entry point refuses each of them with INVALID_CONFIGURATION naming its path.
  */
 import type * as z from 'zod';
+import { formatPath, isKbusError } from '../errors.ts';
 import { defOf, objectForms, unwrap } from './walk.ts';
 
 export interface InvalidOption {
@@ -49,8 +50,11 @@ export function invalidOptions(schema: z.core.$ZodType): InvalidOption[] {
       if (first) found.push({ path: [...path, `${first}x`], value: 1, kind: 'unknown key' });
       for (const [key, child] of Object.entries(shape)) visit(child, [...path, key], depth + 1);
     }
-    if (def.type === 'array' && def.element) visit(def.element, [...path, 0], depth + 1);
-    if (def.type === 'record' && def.valueType) visit(def.valueType, [...path, 'some.name'], depth + 1);
+    for (const form of def.type === 'union' && def.options ? def.options.map(unwrap) : [inner]) {
+      const { type, element, valueType } = defOf(form);
+      if (type === 'array' && element) visit(element, [...path, 0], depth + 1);
+      if (type === 'record' && valueType) visit(valueType, [...path, 'some.name'], depth + 1);
+    }
     if (path.length === 0) return;
     for (const [kind, value] of CANDIDATES)
       if (refuses(node, value) && (forms.length === 0 || typeof value !== 'object')) found.push({ path, value, kind });
@@ -79,4 +83,36 @@ export function withOption<T>(base: T, path: ReadonlyArray<string | number>, val
 function isPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Tries every invalid option of `schema` on `create` (which may return a promise) and
+ * returns how each one that was not refused properly went: not refused, refused with
+ * something other than an INVALID_CONFIGURATION KbusError, or with a message that does not
+ * name the option's path. An empty list is a pass.
+ */
+export async function unrefusedOptions<T>(
+  schema: z.core.$ZodType,
+  base: T,
+  create: (options: T) => unknown,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for (const sample of invalidOptions(schema)) {
+    const where = `${formatPath(sample.path)} = ${describeSample(sample.value)} (${sample.kind})`;
+    let error: unknown;
+    try {
+      await create(withOption(base, sample.path, sample.value));
+    } catch (caught) {
+      error = caught;
+    }
+    if (error === undefined) failures.push(`${where}: accepted`);
+    else if (!isKbusError(error, 'INVALID_CONFIGURATION')) failures.push(`${where}: threw ${String(error)}`);
+    else if (!error.message.includes(formatPath(sample.path)))
+      failures.push(`${where}: the message does not name it: ${error.message}`);
+  }
+  return failures;
+}
+
+function describeSample(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value === 'object' ? 'an object' : String(value);
 }
