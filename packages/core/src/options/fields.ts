@@ -58,7 +58,8 @@ export function booleanOption() {
  */
 export function choice<const V extends readonly [string, ...string[]]>(values: V) {
   const byLowerCase = new Map<string, V[number]>(values.map((value) => [value.toLowerCase(), value]));
-  const listed = `one of ${values.map((value) => JSON.stringify(value)).join(', ')}`;
+  const quoted = values.map((value) => JSON.stringify(value));
+  const listed = quoted.length === 2 ? `${quoted[0]} or ${quoted[1]}` : `one of ${quoted.join(', ')}`;
   return z
     .custom<V[number]>((value) => typeof value === 'string' && byLowerCase.has(value.toLowerCase()), {
       error: (issue) => {
