@@ -55,6 +55,7 @@ export {
   type RecordOutcomeMessage,
 } from './instrumentation.ts';
 export {
+  anyString,
   booleanOption,
   callback,
   choice,

@@ -4,6 +4,7 @@
  * (`brokers`, `ssl`, `sasl`) are shared with every entry point that makes its own client.
  */
 import {
+  anyString,
   booleanOption,
   callback,
   choice,
@@ -42,7 +43,7 @@ export const saslOption = strictOptions(
   {
     mechanism: choice(['plain', 'scram-sha-256', 'scram-sha-512']),
     username: nonEmptyString(),
-    password: nonEmptyString(),
+    password: anyString(),
   },
   'an object { mechanism, username, password }',
 );

@@ -47,6 +47,11 @@ export function nonEmptyString(expectation = 'a non-empty string') {
   return z.string({ error: expectation }).min(1);
 }
 
+/** Any string, the empty one included (a password may be empty). */
+export function anyString(expectation = 'a string') {
+  return z.string({ error: expectation });
+}
+
 export function booleanOption() {
   return z.boolean({ error: 'true or false' });
 }

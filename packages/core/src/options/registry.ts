@@ -1,6 +1,16 @@
 import type { AnyEventDefinition } from '../contracts/event.ts';
 import { Serde } from '../serde/serde.ts';
-import { callback, choice, nonEmptyString, oneOf, recognised, strictOptions, timerMs, wholeNumber } from './fields.ts';
+import {
+  anyString,
+  callback,
+  choice,
+  nonEmptyString,
+  oneOf,
+  recognised,
+  strictOptions,
+  timerMs,
+  wholeNumber,
+} from './fields.ts';
 
 function isHttpUrl(value: unknown): boolean {
   if (typeof value !== 'string' || !URL.canParse(value)) return false;
@@ -13,7 +23,7 @@ export const registryOptionsSchema = strictOptions({
   /** Base URL of the Confluent-compatible API, e.g. `http://localhost:8081` or Apicurio's `…/apis/ccompat/v7`. */
   url: recognised<string>(isHttpUrl, 'an http(s) URL of the Confluent-compatible API, e.g. "http://localhost:8081"'),
   auth: strictOptions(
-    { username: nonEmptyString(), password: nonEmptyString() },
+    { username: nonEmptyString(), password: anyString() },
     'an object { username, password }',
   ).optional(),
   /** Retries of one HTTP request (default 3, exponential from 100 ms, at most 5 s). */
