@@ -2,7 +2,7 @@ import { defineEvent, defineTopic, isKbusError, type KbusError } from '@kbus/cor
 import type { KafkaClient } from '@kbus/transport';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { createSubscriber, redrive } from '../src/index.ts';
+import { backoff, createSubscriber, redrive } from '../src/index.ts';
 
 const Opened = defineEvent({
   type: 'options.opened',
@@ -128,4 +128,12 @@ describe('redrive options', () => {
       expect((error as Error).message).toMatch(message);
     }
   }, 10_000);
+});
+
+describe('retry back-off', () => {
+  it('never computes a delay past the timer limit, jitter included', () => {
+    const policy = { attempts: 10, initialDelayMs: 1_000, multiplier: 10, maxDelayMs: 2 ** 31 - 1, jitter: 1 };
+    expect(backoff(policy, 9, () => 1)).toBe(2 ** 31 - 1);
+    expect(backoff(policy, 9, () => 0.5)).toBe(2 ** 31 - 1);
+  });
 });

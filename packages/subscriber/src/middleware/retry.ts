@@ -1,4 +1,4 @@
-import { channels, isKbusError } from '@kbus/core';
+import { channels, isKbusError, MAX_TIMER_MS } from '@kbus/core';
 import { isAborted, isRetriable, pause } from '../errors.ts';
 import type { RetryPolicy } from '../options.ts';
 import { reportOutcome } from '../outcome.ts';
@@ -25,7 +25,8 @@ export function resolveRetryPolicy(policy: RetryPolicy | false | undefined): Res
 
 export function backoff(policy: ResolvedRetryPolicy, failedAttempt: number, random = Math.random): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (failedAttempt - 1));
-  return Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1))));
+  // Jitter may carry a delay near the timer limit past it, where Node would fire at once.
+  return Math.min(MAX_TIMER_MS, Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1)))));
 }
 
 /**
