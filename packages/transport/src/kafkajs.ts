@@ -14,7 +14,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { fromClientError } from './errors.ts';
-import { clientOptionsSchema, producerOptionsSchema } from './options.ts';
+import { clientOptionsSchema, consumerOptionsSchema, producerOptionsSchema } from './options.ts';
 import { PlatformaticProducerAdapter } from './platformatic.ts';
 import { guardStoppedRunnerFetch } from './runner-guard.ts';
 import type {
@@ -583,7 +583,8 @@ export function createKafkaClient(given: ClientOptions): KafkaClient {
   return {
     options,
     producer: (producerOptions = {}) => producerFor(kafka, options, producerOptions),
-    consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions),
+    consumer: (consumerOptions) =>
+      new KafkaJsConsumerAdapter(kafka, parseOptions(consumerOptionsSchema, consumerOptions, 'consumer options')),
     admin: () => new KafkaJsAdminAdapter(kafka),
   };
 }

@@ -102,6 +102,20 @@ export const producerOptionsSchema = strictOptions({
   transactionalId: nonEmptyString().optional(),
 });
 
+export const consumerOptionsSchema = strictOptions({
+  groupId: nonEmptyString('a consumer group id'),
+  /** Default 30 s: a member silent this long is removed from the group. */
+  sessionTimeoutMs: timerMs(1).optional(),
+  /** Default 60 s: how long members have to rejoin during a rebalance. */
+  rebalanceTimeoutMs: timerMs(1).optional(),
+  /** Default 3 s. */
+  heartbeatIntervalMs: timerMs(1).optional(),
+  /** Default 1 MiB. */
+  maxBytesPerPartition: wholeNumber(1).optional(),
+  /** Default 100 ms: how long a fetch waits for new data. */
+  maxWaitTimeMs: timerMs(0).optional(),
+});
+
 /** `kafka:` a client from createKafkaClient shared by several entry points. */
 export const kafkaClientOption = recognised<KafkaClient>((value) => {
   const client = value as Partial<KafkaClient> | null;

@@ -4,7 +4,7 @@
  * every interface on kafkajs.
  */
 import type * as z from 'zod';
-import type { clientOptionsSchema, producerOptionsSchema } from './options.ts';
+import type { clientOptionsSchema, consumerOptionsSchema, producerOptionsSchema } from './options.ts';
 
 export type HeaderValue = string | Buffer;
 
@@ -102,19 +102,8 @@ export interface ConsumerEvents {
   stop: () => void;
 }
 
-export interface ConsumerOptions {
-  readonly groupId: string;
-  /** Default 30 s: a member silent this long is removed from the group. */
-  readonly sessionTimeoutMs?: number;
-  /** Default 60 s: how long members have to rejoin during a rebalance. */
-  readonly rebalanceTimeoutMs?: number;
-  /** Default 3 s. */
-  readonly heartbeatIntervalMs?: number;
-  /** Default 1 MiB. */
-  readonly maxBytesPerPartition?: number;
-  /** Default 100 ms: how long a fetch waits for new data. */
-  readonly maxWaitTimeMs?: number;
-}
+/** Consumer settings; declared, documented and checked in options.ts. */
+export type ConsumerOptions = z.input<typeof consumerOptionsSchema>;
 
 export interface Consumer {
   connect(): Promise<void>;

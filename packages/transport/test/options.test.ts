@@ -49,4 +49,14 @@ describe('createKafkaClient options', () => {
     expect(refusal(() => made.producer({ acks: 2 as never, idempotent: false })).message).toMatch(/acks must be -1/);
     expect(refusal(() => made.producer({ idempotence: true } as never)).message).toMatch(/did you mean 'idempotent'\?/);
   });
+
+  it('checks consumer options when a consumer is made', () => {
+    const made = createKafkaClient({ brokers: ['127.0.0.1:1'] });
+    expect(refusal(() => made.consumer({ groupId: 'g', maxBytesPerPartition: -1 })).message).toMatch(
+      /consumer options: maxBytesPerPartition must be a whole number from 1/,
+    );
+    expect(refusal(() => made.consumer({ groupId: 'g', sessionTimeoutMs: 2 ** 31 })).message).toMatch(
+      /sessionTimeoutMs/,
+    );
+  });
 });
