@@ -55,25 +55,6 @@ export {
   type RecordOutcomeMessage,
 } from './instrumentation.ts';
 export {
-  anyString,
-  booleanOption,
-  callback,
-  choice,
-  listOf,
-  MAX_TIMER_MS,
-  nonEmptyString,
-  numberBetween,
-  off,
-  oneOf,
-  recognised,
-  strictOptions,
-  timerMs,
-  wholeNumber,
-} from './options/fields.ts';
-export { type OptionProblem, parseOptions } from './options/parse.ts';
-export { registryOption, registryOptionsSchema, subjectNamingOption } from './options/registry.ts';
-export { type InvalidOption, invalidOptions, unrefusedOptions, withOption } from './options/samples.ts';
-export {
   assertCompatible,
   type CompatibilityOptions,
   checkDeclaredVersions,

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { isKbusError, type KbusError } from '../src/index.ts';
 import {
   choice,
-  isKbusError,
-  type KbusError,
   MAX_TIMER_MS,
   oneOf,
   parseOptions,
   strictOptions,
   timerMs,
   wholeNumber,
-} from '../src/index.ts';
+} from '../src/options/index.ts';
 
 const schema = strictOptions({
   handlers: strictOptions({ timeoutMs: timerMs(1).optional() }).optional(),

@@ -2,10 +2,9 @@
  * The options of createOutbox and createRelay, declared once: their types and their check
  * at creation both come from here.
  */
+import { type AnyTopicDefinition, KbusError } from '@kbus/core';
 import {
-  type AnyTopicDefinition,
   callback,
-  KbusError,
   listOf,
   nonEmptyString,
   parseOptions,
@@ -15,7 +14,7 @@ import {
   subjectNamingOption,
   timerMs,
   wholeNumber,
-} from '@kbus/core';
+} from '@kbus/core/options';
 import { brokersOption, kafkaClientOption, producerOptionsSchema, saslOption, sslOption } from '@kbus/transport';
 import type * as z from 'zod';
 

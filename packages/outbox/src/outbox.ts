@@ -7,9 +7,9 @@ import {
   envelopeHeaders,
   KbusError,
   type PayloadInput,
-  parseOptions,
   Serde,
 } from '@kbus/core';
+import { parseOptions } from '@kbus/core/options';
 import type * as z from 'zod';
 import { outboxOptionsSchema } from './options.ts';
 import { outboxTables, type Queryable } from './schema.ts';

@@ -1,13 +1,16 @@
 import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
-  booleanOption,
   COMPATIBILITY_LEVELS,
   type CompatibilityLevel,
-  choice,
   HEADER_SETS,
   type HeaderSet,
   KbusError,
+  Serde,
+} from '@kbus/core';
+import {
+  booleanOption,
+  choice,
   listOf,
   nonEmptyString,
   off,
@@ -15,12 +18,11 @@ import {
   parseOptions,
   recognised,
   registryOption,
-  Serde,
   strictOptions,
   subjectNamingOption,
   timerMs,
   wholeNumber,
-} from '@kbus/core';
+} from '@kbus/core/options';
 import {
   brokersOption,
   type ClientOptions,

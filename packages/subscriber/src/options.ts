@@ -1,10 +1,8 @@
+import { type AnyEventDefinition, type AnyTopicDefinition, KbusError, Serde } from '@kbus/core';
 import {
-  type AnyEventDefinition,
-  type AnyTopicDefinition,
   booleanOption,
   callback,
   choice,
-  KbusError,
   listOf,
   nonEmptyString,
   numberBetween,
@@ -13,11 +11,10 @@ import {
   parseOptions,
   recognised,
   registryOption,
-  Serde,
   strictOptions,
   timerMs,
   wholeNumber,
-} from '@kbus/core';
+} from '@kbus/core/options';
 import { brokersOption, type ClientOptions, kafkaClientOption, saslOption, sslOption } from '@kbus/transport';
 import * as z from 'zod';
 import { type ResolvedRetryPolicy, resolveRetryPolicy } from './middleware/retry.ts';

@@ -1,4 +1,5 @@
-import { callback, KbusError, nonEmptyString, parseOptions, strictOptions, timerMs } from '@kbus/core';
+import { KbusError } from '@kbus/core';
+import { callback, nonEmptyString, parseOptions, strictOptions, timerMs } from '@kbus/core/options';
 import {
   brokersOption,
   type ConsumedRecord,

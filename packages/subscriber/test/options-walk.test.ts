@@ -1,4 +1,5 @@
-import { defineEvent, defineTopic, formatPath, invalidOptions, unrefusedOptions } from '@kbus/core';
+import { defineEvent, defineTopic, formatPath } from '@kbus/core';
+import { invalidOptions, unrefusedOptions } from '@kbus/core/options';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { createSubscriber, redrive } from '../src/index.ts';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KbusError, parseOptions } from '@kbus/core';
+import { KbusError } from '@kbus/core';
+import { parseOptions } from '@kbus/core/options';
 import {
   CompressionTypes,
   type EachBatchPayload,

@@ -15,7 +15,7 @@ import {
   strictOptions,
   timerMs,
   wholeNumber,
-} from '@kbus/core';
+} from '@kbus/core/options';
 import * as z from 'zod';
 import type { KafkaClient } from './types.ts';
 

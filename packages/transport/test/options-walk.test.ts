@@ -1,4 +1,5 @@
-import { formatPath, invalidOptions, unrefusedOptions } from '@kbus/core';
+import { formatPath } from '@kbus/core';
+import { invalidOptions, unrefusedOptions } from '@kbus/core/options';
 import { describe, expect, it } from 'vitest';
 import { createKafkaClient } from '../src/index.ts';
 import { clientOptionsSchema, consumerOptionsSchema, producerOptionsSchema } from '../src/options.ts';

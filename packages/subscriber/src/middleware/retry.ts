@@ -1,4 +1,5 @@
-import { channels, isKbusError, MAX_TIMER_MS } from '@kbus/core';
+import { channels, isKbusError } from '@kbus/core';
+import { MAX_TIMER_MS } from '@kbus/core/options';
 import { isAborted, isRetriable, pause } from '../errors.ts';
 import type { RetryPolicy } from '../options.ts';
 import { reportOutcome } from '../outcome.ts';
