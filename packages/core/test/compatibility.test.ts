@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { checkCompatibility, checkDeclaredVersions, defineEvent, defineTopic, explain } from '../src/index.ts';
+import {
+  checkCompatibility,
+  checkDeclaredVersions,
+  defineEvent,
+  defineTopic,
+  explain,
+  isKbusError,
+} from '../src/index.ts';
 
 const base = { type: 'user-account.created', namespace: 'com.acme.auth' } as const;
 const V1 = defineEvent({
@@ -77,5 +84,29 @@ describe('Avro compatibility rules', () => {
     expect(result?.messages[0]).toMatch(
       /user-account\.created v2: READER_FIELD_MISSING_DEFAULT_VALUE at payload\.tenant/,
     );
+  });
+});
+
+describe('compatibility level names', () => {
+  const V2 = evolve(z.object({ accountId: z.uuid(), email: z.email(), legacy: z.string(), tenant: z.string() }));
+  const previous = [{ version: 1, schema: V1.envelopeSchema }];
+
+  it('checks a level given in any case as that level, never as no check at all', () => {
+    for (const level of ['backward', 'Backward', 'full_transitive']) {
+      const result = checkCompatibility(V2.envelopeSchema, previous, level as never);
+      expect(result.compatible, level).toBe(false);
+      expect(result.level).toBe(level.toUpperCase());
+    }
+  });
+
+  it('refuses a level that is none of the registry levels, naming them', () => {
+    let error: unknown;
+    try {
+      checkCompatibility(V2.envelopeSchema, previous, 'BACKWARDS' as never);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isKbusError(error, 'INVALID_CONFIGURATION')).toBe(true);
+    expect((error as Error).message).toMatch(/BACKWARD, BACKWARD_TRANSITIVE.*not "BACKWARDS"/);
   });
 });

@@ -1,6 +1,7 @@
 // First: an older Node.js gets one clear message before anything else loads.
 import '@kbus/core/node-check';
 
+export type { RelayOptions, TableOptions } from './options.ts';
 export {
   type AddedEvent,
   type AddOptions,
@@ -9,5 +10,5 @@ export {
   type OutboxEvent,
   type OutboxOptions,
 } from './outbox.ts';
-export { createRelay, type Relay, type RelayOptions, type RelayStats } from './relay.ts';
-export { migrate, migrationSql, type Queryable, type TableOptions } from './schema.ts';
+export { createRelay, type Relay, type RelayStats } from './relay.ts';
+export { migrate, migrationSql, type Queryable } from './schema.ts';

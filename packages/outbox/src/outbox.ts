@@ -8,19 +8,17 @@ import {
   KbusError,
   type OutboxAddContext,
   type PayloadInput,
-  type RegistryOptions,
   Serde,
-  type SubjectNaming,
 } from '@kbus/core';
+import { parseOptions } from '@kbus/core/options';
 import { eventEnvelope, eventRoutes, type UnplacedEventRecord, unplacedEventRecord } from '@kbus/transport';
-import { outboxTables, type Queryable, type TableOptions } from './schema.ts';
+import type * as z from 'zod';
+import { outboxOptionsSchema } from './options.ts';
+import { outboxTables, type Queryable } from './schema.ts';
 
-export interface OutboxOptions<T extends readonly AnyTopicDefinition[]> extends TableOptions {
+export interface OutboxOptions<T extends readonly AnyTopicDefinition[]>
+  extends Omit<z.input<typeof outboxOptionsSchema>, 'topics'> {
   readonly topics: T;
-  /** The producing service, written as each envelope's `source`. */
-  readonly source: string;
-  readonly registry: RegistryOptions | Serde;
-  readonly subjectNaming?: SubjectNaming;
 }
 
 export interface AddOptions {
@@ -69,11 +67,8 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
   private readonly sequenceSql: string;
   private readonly notifySql: string;
 
-  constructor(options: OutboxOptions<T>) {
-    if (!options.topics?.length)
-      throw new KbusError('INVALID_CONFIGURATION', 'createOutbox: declare the topics, topics: [MyTopic]');
-    if (!options.source)
-      throw new KbusError('INVALID_CONFIGURATION', 'createOutbox: name the producing service, source: "auth-service"');
+  constructor(given: OutboxOptions<T>) {
+    const options = parseOptions(outboxOptionsSchema, given, 'createOutbox');
     this.serde =
       options.registry instanceof Serde
         ? options.registry

@@ -4,35 +4,11 @@ import {
   type KafkaClient,
   type OutgoingRecord,
   type Producer,
-  type ProducerOptions,
   placeEventRecord,
 } from '@kbus/transport';
 import pg from 'pg';
-import { outboxTables, type TableOptions } from './schema.ts';
-
-export interface RelayOptions extends TableOptions {
-  /** PostgreSQL connection (a dedicated session holds the leader lock and listens). */
-  readonly connectionString: string;
-  readonly brokers?: readonly string[];
-  readonly kafka?: KafkaClient;
-  readonly clientId?: string;
-  /** Rows per send (default 500). */
-  readonly batchSize?: number;
-  /** Fallback poll when no notification arrives, and the standby's retry of the leader lock (default 1 s). */
-  readonly pollIntervalMs?: number;
-  /** Published rows older than this are deleted (default 7 days; 0 keeps them). */
-  readonly retentionMs?: number;
-  /** How often to delete old published rows (default 1 minute). */
-  readonly cleanupIntervalMs?: number;
-  readonly producer?: ProducerOptions;
-  /** Called with failures the relay recovers from by itself (it retries). */
-  readonly onError?: (error: unknown) => void;
-  /** Test and observability hooks. */
-  readonly hooks?: {
-    /** After the broker acknowledged a batch, before it is marked published. */
-    readonly afterPublish?: (eventIds: readonly string[]) => void | Promise<void>;
-  };
-}
+import { checkRelayOptions, type RelayOptions } from './options.ts';
+import { outboxTables } from './schema.ts';
 
 export interface RelayStats {
   readonly leader: boolean;
@@ -93,16 +69,18 @@ class PostgresRelay implements Relay {
   private traceColumn: boolean | undefined;
   private lastBacklogReport = 0;
 
-  constructor(options: RelayOptions) {
-    if (!options.connectionString)
-      throw new KbusError('INVALID_CONFIGURATION', 'createRelay: pass connectionString (PostgreSQL)');
-    if (!options.kafka && !options.brokers?.length)
-      throw new KbusError('INVALID_CONFIGURATION', 'createRelay: pass brokers or kafka');
+  constructor(given: RelayOptions) {
+    const options = checkRelayOptions(given);
     this.options = options;
     this.tables = outboxTables(options);
     this.kafka =
       options.kafka ??
-      createKafkaClient({ brokers: options.brokers ?? [], clientId: options.clientId ?? 'kbus-outbox-relay' });
+      createKafkaClient({
+        brokers: options.brokers ?? [],
+        clientId: options.clientId ?? 'kbus-outbox-relay',
+        ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+        ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+      });
     this.producer = this.kafka.producer({ idempotent: true, ...options.producer });
   }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KbusError } from '@kbus/core';
+import type { TableOptions } from './options.ts';
 
 /** Anything that runs a parameterised query like node-postgres: a pg Client, PoolClient or Pool. */
 export interface Queryable {
@@ -7,13 +8,6 @@ export interface Queryable {
     text: string,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
-}
-
-export interface TableOptions {
-  /** PostgreSQL schema of the outbox tables (default `public`). */
-  readonly schema?: string;
-  /** Table name (default `kbus_outbox`); the sequence table is `<table>_sequence`. */
-  readonly table?: string;
 }
 
 export interface OutboxTables {

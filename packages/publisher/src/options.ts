@@ -1,74 +1,121 @@
 import {
   type AnyEventDefinition,
   type AnyTopicDefinition,
+  COMPATIBILITY_LEVELS,
   type CompatibilityLevel,
   type HeaderSet,
   KbusError,
-  type RegistryOptions,
   Serde,
-  type SubjectNaming,
 } from '@kbus/core';
 import { HEADER_SETS } from '@kbus/core/internal';
-import { eventRoutes, type KafkaClient, type ProducerOptions } from '@kbus/transport';
+import {
+  booleanOption,
+  choice,
+  listOf,
+  nonEmptyString,
+  off,
+  oneOf,
+  parseOptions,
+  recognised,
+  registryOption,
+  strictOptions,
+  subjectNamingOption,
+  timerMs,
+  wholeNumber,
+} from '@kbus/core/options';
+import {
+  brokersOption,
+  type ClientOptions,
+  eventRoutes,
+  kafkaClientOption,
+  type ProducerOptions,
+  producerOptionsSchema,
+  saslOption,
+  sslOption,
+} from '@kbus/transport';
+import * as z from 'zod';
 
-export interface BatchOptions {
-  /**
-   * Extra time records wait for company before a send when no send is in flight (default 0:
-   * the end of the current tick). While a send is in flight, new records always wait for it
-   * and go together in the next one, so concurrency batches by itself.
-   */
-  readonly lingerMs?: number;
-  /** Most records in one send (default 1000). */
-  readonly maxRecords?: number;
-  /** Most value+key bytes in one send (default 1,000,000; brokers refuse batches over message.max.bytes). */
-  readonly maxBytes?: number;
+function isTopic(value: unknown): boolean {
+  return (value as AnyTopicDefinition | null)?.kind === 'kbus.topic';
 }
 
-export interface BufferOptions {
-  /** Most records accepted but not yet acknowledged (default 10,000). */
-  readonly maxRecords?: number;
-  /** When full: `wait` (default) holds callers until there is room; `fail` rejects with BUFFER_FULL. */
-  readonly whenFull?: 'wait' | 'fail';
-}
+const compatibilityLevel = choice(COMPATIBILITY_LEVELS as readonly [CompatibilityLevel, ...CompatibilityLevel[]]);
 
-export interface PublisherOptions<T extends readonly AnyTopicDefinition[]> {
+/** What every publisher option accepts; the option types below are taken from it. */
+export const publisherOptionsSchema = strictOptions({
   /** The topics this publisher writes, with their events. */
-  readonly topics: T;
+  topics: listOf(
+    recognised<AnyTopicDefinition>(isTopic, 'a topic from defineTopic()'),
+    'a non-empty list of topics from defineTopic(), e.g. [MyTopic]',
+    1,
+  ),
   /** Brokers to connect to (or pass `kafka`). */
-  readonly brokers?: readonly string[];
+  brokers: brokersOption.optional(),
   /** A client shared with other publishers/subscribers. */
-  readonly kafka?: KafkaClient;
-  readonly clientId?: string;
+  kafka: kafkaClientOption.optional(),
+  clientId: nonEmptyString().optional(),
+  /** TLS to the brokers (as createKafkaClient's `ssl`); not with `kafka`, whose own settings apply. */
+  ssl: sslOption.optional(),
+  /** SASL authentication (as createKafkaClient's `sasl`); not with `kafka`. */
+  sasl: saslOption.optional(),
   /** The producing service, written as each envelope's `source`. Default: clientId. */
-  readonly source?: string;
+  source: nonEmptyString().optional(),
   /** The schema registry, or a Serde shared with others. */
-  readonly registry: RegistryOptions | Serde;
-  readonly subjectNaming?: SubjectNaming;
+  registry: registryOption,
+  subjectNaming: subjectNamingOption.optional(),
   /** Register schemas at start-up (default true). */
-  readonly autoRegister?: boolean;
+  autoRegister: booleanOption().optional(),
   /**
    * Compatibility check of every declared event against the registry at start-up, before
-   * anything is published (default BACKWARD). `false` skips it.
+   * anything is published (default BACKWARD; levels in any case). `false` skips it.
    */
-  readonly compatibility?: CompatibilityLevel | Readonly<Record<string, CompatibilityLevel>> | false;
-  readonly batch?: BatchOptions;
-  readonly buffer?: BufferOptions;
+  compatibility: oneOf(
+    [off(), compatibilityLevel, z.record(z.string(), compatibilityLevel)],
+    `false, a level (${COMPATIBILITY_LEVELS.join(', ')}) or a map of subject or event type to a level`,
+  ).optional(),
+  batch: strictOptions({
+    /**
+     * Extra time records wait for company before a send when no send is in flight (default 0:
+     * the end of the current tick). While a send is in flight, new records always wait for it
+     * and go together in the next one, so concurrency batches by itself.
+     */
+    lingerMs: timerMs(0).optional(),
+    /** Most records in one send (default 1000). */
+    maxRecords: wholeNumber(0).optional(),
+    /** Most value+key bytes in one send (default 1,000,000; brokers refuse batches over message.max.bytes). */
+    maxBytes: wholeNumber(0).optional(),
+  }).optional(),
+  buffer: strictOptions({
+    /** Most records accepted but not yet acknowledged (default 10,000). */
+    maxRecords: wholeNumber(1).optional(),
+    /** When full: `wait` (default) holds callers until there is room; `fail` rejects with BUFFER_FULL. */
+    whenFull: choice(['wait', 'fail']).optional(),
+  }).optional(),
   /** Producer settings; durable defaults: idempotent, acks = all, 5 retries. */
-  readonly producer?: ProducerOptions;
-  /** How often partition counts are re-read (default 5 minutes). */
-  readonly metadataMaxAgeMs?: number;
+  producer: producerOptionsSchema.optional(),
+  /** How often partition counts are re-read (default 5 minutes; 0 never). */
+  metadataMaxAgeMs: timerMs(0).optional(),
   /**
    * Upper bound between publish() and its answer (default 120 s, as Kafka's Java client):
    * past it the call fails with a retriable TIMEOUT rather than waiting on a cluster that
    * cannot accept writes (the event may still have been written).
    */
-  readonly deliveryTimeoutMs?: number;
+  deliveryTimeoutMs: timerMs(0).optional(),
   /**
    * Record headers: `essential` (default: ce_id, ce_type, correlation, causation),
    * `cloudevents` (all CloudEvents attributes) or `none` (cheapest to send; consumers then
    * decode every record to learn its type).
    */
-  readonly headers?: HeaderSet;
+  headers: choice(HEADER_SETS as readonly [HeaderSet, ...HeaderSet[]]).optional(),
+});
+
+type DeclaredOptions = z.input<typeof publisherOptionsSchema>;
+export type BatchOptions = NonNullable<DeclaredOptions['batch']>;
+export type BufferOptions = NonNullable<DeclaredOptions['buffer']>;
+
+export interface PublisherOptions<T extends readonly AnyTopicDefinition[]> extends Omit<DeclaredOptions, 'topics'> {
+  /** The topics this publisher writes, with their events. */
+  readonly topics: T;
 }
 
 export interface ResolvedOptions {
@@ -85,53 +132,34 @@ export interface ResolvedOptions {
   /** Which topic each declared event goes to. */
   readonly routes: ReadonlyMap<AnyEventDefinition, AnyTopicDefinition>;
   readonly serde: Serde;
+  /** Settings of the client made when no `kafka` is shared (then its own settings). */
+  readonly connection: ClientOptions;
+  readonly producer: ProducerOptions;
 }
 
-function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new KbusError(
-      'INVALID_CONFIGURATION',
-      `createPublisher: ${name} must be a non-negative integer, got ${value}`,
-    );
-  }
-  return value;
-}
+const fail = (message: string): never => {
+  throw new KbusError('INVALID_CONFIGURATION', `createPublisher: ${message}`);
+};
 
 /** Applies defaults and rejects options that cannot work, saying what to change. */
-export function resolveOptions<T extends readonly AnyTopicDefinition[]>(options: PublisherOptions<T>): ResolvedOptions {
-  if (!options.topics || options.topics.length === 0) {
-    throw new KbusError('INVALID_CONFIGURATION', 'createPublisher: declare the topics it writes, topics: [MyTopic]');
-  }
-  if (!options.kafka && (!options.brokers || options.brokers.length === 0)) {
-    throw new KbusError(
-      'INVALID_CONFIGURATION',
-      'createPublisher: pass brokers: ["host:9092"] or a shared kafka client',
-    );
-  }
-  if (!options.registry) {
-    throw new KbusError(
-      'INVALID_CONFIGURATION',
-      'createPublisher: pass registry: { url } (the Confluent-compatible schema registry)',
-    );
-  }
+export function resolveOptions<T extends readonly AnyTopicDefinition[]>(given: PublisherOptions<T>): ResolvedOptions {
+  const options = parseOptions(publisherOptionsSchema, given, 'createPublisher');
+  if (!options.kafka && !options.brokers) fail('pass brokers: ["host:9092"] or a shared kafka client');
+  if (options.kafka && (options.ssl !== undefined || options.sasl !== undefined))
+    fail("ssl and sasl are settings of the shared kafka client: pass them to createKafkaClient, or drop 'kafka'");
   const routes = eventRoutes(options.topics, 'createPublisher');
-  const maxBatchRecords = positiveInteger(options.batch?.maxRecords, 1000, 'batch.maxRecords') || 1;
-  const maxBufferedRecords = positiveInteger(options.buffer?.maxRecords, 10_000, 'buffer.maxRecords');
-  if (maxBufferedRecords < 1) {
-    throw new KbusError('INVALID_CONFIGURATION', 'createPublisher: buffer.maxRecords must be at least 1');
-  }
   const clientId = options.clientId ?? options.kafka?.options.clientId ?? 'kbus-publisher';
+  const source = options.source ?? clientId;
   return {
-    source: options.source ?? clientId,
-    lingerMs: positiveInteger(options.batch?.lingerMs, 0, 'batch.lingerMs'),
-    maxBatchRecords,
-    maxBatchBytes: positiveInteger(options.batch?.maxBytes, 1_000_000, 'batch.maxBytes'),
-    maxBufferedRecords,
+    source,
+    lingerMs: options.batch?.lingerMs ?? 0,
+    maxBatchRecords: Math.max(1, options.batch?.maxRecords ?? 1000),
+    maxBatchBytes: options.batch?.maxBytes ?? 1_000_000,
+    maxBufferedRecords: options.buffer?.maxRecords ?? 10_000,
     whenFull: options.buffer?.whenFull ?? 'wait',
-    metadataMaxAgeMs: positiveInteger(options.metadataMaxAgeMs, 300_000, 'metadataMaxAgeMs'),
-    deliveryTimeoutMs: positiveInteger(options.deliveryTimeoutMs, 120_000, 'deliveryTimeoutMs') || 1,
-    headers: headerSet(options.headers),
+    metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
+    deliveryTimeoutMs: Math.max(1, options.deliveryTimeoutMs ?? 120_000),
+    headers: options.headers ?? 'essential',
     compatibility: options.compatibility ?? 'BACKWARD',
     routes,
     serde:
@@ -142,16 +170,12 @@ export function resolveOptions<T extends readonly AnyTopicDefinition[]>(options:
             ...(options.subjectNaming ? { subjectNaming: options.subjectNaming } : {}),
             ...(options.autoRegister === undefined ? {} : { autoRegister: options.autoRegister }),
           }),
+    connection: options.kafka?.options ?? {
+      brokers: options.brokers ?? [],
+      clientId: options.clientId ?? source,
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+      ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    },
+    producer: options.producer ?? {},
   };
-}
-
-function headerSet(value: HeaderSet | undefined): HeaderSet {
-  if (value === undefined) return 'essential';
-  if (!HEADER_SETS.includes(value)) {
-    throw new KbusError(
-      'INVALID_CONFIGURATION',
-      `createPublisher: headers must be one of ${HEADER_SETS.map((h) => `"${h}"`).join(', ')}, not ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
 }

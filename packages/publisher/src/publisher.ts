@@ -121,13 +121,8 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   constructor(publisherOptions: PublisherOptions<T>) {
     this.options = resolveOptions(publisherOptions);
     this.topicList = publisherOptions.topics;
-    this.kafka =
-      publisherOptions.kafka ??
-      createKafkaClient({
-        brokers: publisherOptions.brokers ?? [],
-        clientId: publisherOptions.clientId ?? this.options.source,
-      });
-    this.producer = this.kafka.producer(publisherOptions.producer ?? {});
+    this.kafka = publisherOptions.kafka ?? createKafkaClient(this.options.connection);
+    this.producer = this.kafka.producer(this.options.producer);
     this.buffer = new RecordBuffer(this.options.maxBufferedRecords, this.options.whenFull);
     this.batcher = new Batcher(this.producer, {
       lingerMs: this.options.lingerMs,

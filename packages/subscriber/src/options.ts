@@ -1,65 +1,153 @@
-import { type AnyEventDefinition, type AnyTopicDefinition, KbusError, type RegistryOptions, Serde } from '@kbus/core';
-import type { KafkaClient } from '@kbus/transport';
-import { type ResolvedRetryPolicy, type RetryPolicy, resolveRetryPolicy } from './middleware/retry.ts';
+import { type AnyEventDefinition, type AnyTopicDefinition, KbusError, Serde } from '@kbus/core';
+import {
+  booleanOption,
+  callback,
+  choice,
+  listOf,
+  nonEmptyString,
+  numberBetween,
+  off,
+  oneOf,
+  parseOptions,
+  recognised,
+  registryOption,
+  strictOptions,
+  timerMs,
+  wholeNumber,
+} from '@kbus/core/options';
+import { brokersOption, type ClientOptions, kafkaClientOption, saslOption, sslOption } from '@kbus/transport';
+import * as z from 'zod';
+import { type ResolvedRetryPolicy, resolveRetryPolicy } from './middleware/retry.ts';
 import type { Handler, Handlers, Middleware, SubscribedType } from './types.ts';
 
-/** Where a group with no committed offsets starts reading. */
-export type StartFrom = 'earliest' | 'latest' | { readonly timestamp: Date | number };
+function isTopic(value: unknown): boolean {
+  return (value as AnyTopicDefinition | null)?.kind === 'kbus.topic';
+}
 
-export interface SubscriberOptions<T extends readonly AnyTopicDefinition[]> {
+const epochMillis = wholeNumber(0, 8.64e15);
+
+/** In-place retries of failed records. */
+export const retryPolicySchema = strictOptions({
+  /** Attempts in all, the first included (default 3). */
+  attempts: wholeNumber(1).optional(),
+  /** Delay before the second attempt (default 200 ms); then multiplied each time. */
+  initialDelayMs: timerMs(0).optional(),
+  multiplier: numberBetween(1, 1_000).optional(),
+  /** Upper bound of one delay (default 30 s). */
+  maxDelayMs: timerMs(0).optional(),
+  /** Random spread of each delay, 0–1 (default 0.2: ±20 %). */
+  jitter: numberBetween(0, 1).optional(),
+});
+
+export type RetryPolicy = z.input<typeof retryPolicySchema>;
+
+/** What every subscriber option accepts; the option types below are taken from it. */
+export const subscriberOptionsSchema = strictOptions({
   /** The consumer group: every group reads every event; within a group each partition has one reader. */
-  readonly groupId: string;
-  readonly topics: T;
-  readonly handlers: Handlers<T>;
+  groupId: nonEmptyString('a group id, one per service (every group reads every event)'),
+  topics: listOf(
+    recognised<AnyTopicDefinition>(isTopic, 'a topic from defineTopic()'),
+    'a non-empty list of topics from defineTopic() (declare the topics to read, e.g. [MyTopic])',
+    1,
+  ),
+  /** One handler per event type (at least one). */
+  handlers: z.record(z.string(), callback('a handler function (event, context) => …'), {
+    error: "an object of one handler per event type, e.g. { 'account.opened': async (event) => … }",
+  }),
   /** Event types this service deliberately does not handle: committed and counted, not decoded. */
-  readonly ignore?: ReadonlyArray<SubscribedType<T>>;
+  ignore: listOf(nonEmptyString('an event type'), 'a list of declared event types').optional(),
   /** Declared types with no handler that are not in `ignore`: `skip` (default, counted) or `dead-letter`. */
-  readonly unhandled?: 'skip' | 'dead-letter';
-  readonly brokers?: readonly string[];
-  readonly kafka?: KafkaClient;
-  readonly clientId?: string;
-  readonly registry: RegistryOptions | Serde;
+  unhandled: choice(['skip', 'dead-letter']).optional(),
+  brokers: brokersOption.optional(),
+  kafka: kafkaClientOption.optional(),
+  clientId: nonEmptyString().optional(),
+  /** TLS to the brokers (as createKafkaClient's `ssl`); not with `kafka`, whose own settings apply. */
+  ssl: sslOption.optional(),
+  /** SASL authentication (as createKafkaClient's `sasl`); not with `kafka`. */
+  sasl: saslOption.optional(),
+  registry: registryOption,
   /** Where a new group starts (default `earliest`: a service that joins later sees the history). */
-  readonly startFrom?: StartFrom;
-  readonly concurrency?: {
+  startFrom: oneOf(
+    [
+      choice(['earliest', 'latest']),
+      strictOptions({
+        timestamp: oneOf(
+          [z.date().refine((d) => Number.isFinite(d.getTime())), epochMillis],
+          'a Date or epoch milliseconds',
+        ),
+      }),
+    ],
+    '"earliest", "latest" or { timestamp: Date | epoch milliseconds }',
+  ).optional(),
+  concurrency: strictOptions({
     /** Partitions handled at the same time (default 1). */
-    readonly partitions?: number;
+    partitions: wholeNumber(1, 10_000).optional(),
     /**
      * Records of different keys of one partition handled at the same time (default 1:
      * sequential). Records of one key always run in order.
      */
-    readonly perKey?: number;
-  };
+    perKey: wholeNumber(1, 100_000).optional(),
+  }).optional(),
   /** In-place retries of failed records (default 3 attempts, 200 ms × 2ⁿ, ±20 %); `false`: one attempt. */
-  readonly retry?: RetryPolicy | false;
+  retry: oneOf(
+    [off(), retryPolicySchema],
+    'false, or { attempts, initialDelayMs, multiplier, maxDelayMs, jitter }',
+  ).optional(),
   /**
    * Where records that cannot be handled go (default `<topic>.dlt`, created at start if
    * missing). `false` disables it: a failing record is then retried forever and blocks its
    * partition, since nothing is ever skipped silently.
    */
-  readonly deadLetter?:
-    | { readonly topic?: string | ((source: string) => string); readonly createTopics?: boolean }
-    | false;
+  deadLetter: oneOf(
+    [
+      off(),
+      strictOptions({
+        topic: oneOf(
+          [nonEmptyString(), callback<(source: string) => string>()],
+          'a topic name or a function (sourceTopic) => name',
+        ).optional(),
+        createTopics: booleanOption().optional(),
+      }),
+    ],
+    'false, or { topic, createTopics }',
+  ).optional(),
   /** Bound of one handler attempt (default 60 s). */
-  readonly handlerTimeoutMs?: number;
+  handlerTimeoutMs: timerMs(1).optional(),
   /** Commit after this many finished records or this long, whichever first (default 1000 / 1 s), and at each batch end: the most a crash makes the group handle again. */
-  readonly commit?: { readonly everyRecords?: number; readonly intervalMs?: number };
+  commit: strictOptions({ everyRecords: wholeNumber(1).optional(), intervalMs: timerMs(0).optional() }).optional(),
   /** How long stop() lets in-flight handlers finish (default 30 s). */
-  readonly shutdownTimeoutMs?: number;
+  shutdownTimeoutMs: timerMs(0).optional(),
   /** How long a rebalance lets in-flight handlers finish before aborting them (default 10 s). */
-  readonly revokeTimeoutMs?: number;
+  revokeTimeoutMs: timerMs(0).optional(),
   /** How long start() waits to join the group (default 60 s). */
-  readonly startTimeoutMs?: number;
+  startTimeoutMs: timerMs(1).optional(),
   /** Extra middleware around each handler attempt (outermost first). */
-  readonly middleware?: readonly Middleware[];
-  readonly session?: {
-    readonly sessionTimeoutMs?: number;
-    readonly rebalanceTimeoutMs?: number;
-    readonly heartbeatIntervalMs?: number;
-  };
-  readonly fetch?: { readonly maxBytesPerPartition?: number; readonly maxWaitTimeMs?: number };
+  middleware: listOf(callback<Middleware>('a middleware (next) => (message) => …'), 'a list of middleware').optional(),
+  session: strictOptions({
+    sessionTimeoutMs: timerMs(1).optional(),
+    rebalanceTimeoutMs: timerMs(1).optional(),
+    heartbeatIntervalMs: timerMs(1).optional(),
+  }).optional(),
+  fetch: strictOptions({
+    maxBytesPerPartition: wholeNumber(1).optional(),
+    maxWaitTimeMs: timerMs(0).optional(),
+  }).optional(),
   /** Check decoded payloads with zod, refinements included (default true); failures are dead-lettered. */
-  readonly validateOnDecode?: boolean;
+  validateOnDecode: booleanOption().optional(),
+});
+
+type DeclaredOptions = z.input<typeof subscriberOptionsSchema>;
+
+/** Where a group with no committed offsets starts reading. */
+export type StartFrom = NonNullable<DeclaredOptions['startFrom']>;
+
+export interface SubscriberOptions<T extends readonly AnyTopicDefinition[]>
+  extends Omit<DeclaredOptions, 'topics' | 'handlers' | 'ignore'> {
+  readonly topics: T;
+  /** One handler per event type of the topics, at least one. */
+  readonly handlers: Handlers<T>;
+  /** Event types this service deliberately does not handle: committed and counted, not decoded. */
+  readonly ignore?: ReadonlyArray<SubscribedType<T>>;
 }
 
 export interface ResolvedSubscriberOptions {
@@ -82,39 +170,37 @@ export interface ResolvedSubscriberOptions {
   readonly startTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly middleware: readonly Middleware[];
+  /** Settings of the client made when no `kafka` is shared (then its own settings). */
+  readonly connection: ClientOptions;
 }
 
 function fail(message: string): never {
   throw new KbusError('INVALID_CONFIGURATION', `createSubscriber: ${message}`);
 }
 
-function count(value: number | undefined, fallback: number, name: string, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < min) fail(`${name} must be a number >= ${min}, got ${value}`);
-  return value;
-}
-
 /** Defaults and start-up checks, each failure saying what to change. */
 export function resolveSubscriberOptions<T extends readonly AnyTopicDefinition[]>(
-  options: SubscriberOptions<T>,
+  given: SubscriberOptions<T>,
 ): ResolvedSubscriberOptions {
-  if (!options.groupId) fail('groupId is required (one per service: every group reads every event)');
-  if (!options.topics || options.topics.length === 0) fail('declare the topics to read, topics: [MyTopic]');
-  if (!options.kafka && (!options.brokers || options.brokers.length === 0))
-    fail('pass brokers: ["host:9092"] or a shared kafka client');
-  if (!options.registry) fail('pass registry: { url } (the Confluent-compatible schema registry)');
+  const options = parseOptions(subscriberOptionsSchema, given, 'createSubscriber');
+  if (!options.kafka && !options.brokers) fail('pass brokers: ["host:9092"] or a shared kafka client');
+  if (options.kafka && (options.ssl !== undefined || options.sasl !== undefined))
+    fail("ssl and sasl are settings of the shared kafka client: pass them to createKafkaClient, or drop 'kafka'");
   const declared = new Set<string>();
   for (const topic of options.topics) {
-    if (topic?.kind !== 'kbus.topic') fail('topics must come from defineTopic()');
     for (const event of topic.events as readonly AnyEventDefinition[]) declared.add(event.type);
   }
-  const handlers = (options.handlers ?? {}) as Record<string, Handler<AnyEventDefinition> | undefined>;
-  for (const [type, handler] of Object.entries(handlers)) {
+  const handlers = options.handlers as Record<string, Handler<AnyEventDefinition> | undefined>;
+  // A subscriber without handlers would skip and commit every record it reads.
+  if (Object.keys(handlers).length === 0)
+    fail(
+      `handlers names no event type: give at least one, e.g. handlers: { '${[...declared][0] ?? 'event.type'}': async (event) => … } (declared: ${[...declared].join(', ')})`,
+    );
+  for (const type of Object.keys(handlers)) {
     if (!declared.has(type))
       fail(
         `there is a handler for "${type}", which none of the topics declares (declared: ${[...declared].join(', ')})`,
       );
-    if (typeof handler !== 'function') fail(`the handler for "${type}" is not a function`);
   }
   const ignore = new Set<string>(options.ignore ?? []);
   for (const type of ignore) {
@@ -122,13 +208,10 @@ export function resolveSubscriberOptions<T extends readonly AnyTopicDefinition[]
     if (handlers[type]) fail(`"${type}" has a handler and is also ignored; remove one`);
   }
   const sessionTimeout = options.session?.sessionTimeoutMs ?? 30_000;
-  const heartbeatIntervalMs = count(options.session?.heartbeatIntervalMs, 3_000, 'session.heartbeatIntervalMs');
+  const heartbeatIntervalMs = options.session?.heartbeatIntervalMs ?? 3_000;
   if (heartbeatIntervalMs * 3 > sessionTimeout)
     fail('session.heartbeatIntervalMs should be at most a third of sessionTimeoutMs');
   const startFrom = options.startFrom ?? 'earliest';
-  if (typeof startFrom === 'object' && !Number.isFinite(new Date(startFrom.timestamp).getTime())) {
-    fail('startFrom.timestamp must be a Date or epoch milliseconds');
-  }
   const dlt = options.deadLetter;
   const deadLetter =
     dlt === false
@@ -157,18 +240,24 @@ export function resolveSubscriberOptions<T extends readonly AnyTopicDefinition[]
             ...(options.validateOnDecode === undefined ? {} : { validateOnDecode: options.validateOnDecode }),
           }),
     startFrom,
-    partitionConcurrency: count(options.concurrency?.partitions, 1, 'concurrency.partitions'),
-    perKeyConcurrency: count(options.concurrency?.perKey, 1, 'concurrency.perKey'),
+    partitionConcurrency: options.concurrency?.partitions ?? 1,
+    perKeyConcurrency: options.concurrency?.perKey ?? 1,
     // Without a dead-letter topic nothing may be dropped: keep retrying.
     retry: deadLetter ? retry : { ...retry, attempts: Number.POSITIVE_INFINITY },
     deadLetter,
-    handlerTimeoutMs: count(options.handlerTimeoutMs, 60_000, 'handlerTimeoutMs'),
-    commitEveryRecords: count(options.commit?.everyRecords, 1_000, 'commit.everyRecords'),
-    commitIntervalMs: count(options.commit?.intervalMs, 1_000, 'commit.intervalMs', 0),
-    shutdownTimeoutMs: count(options.shutdownTimeoutMs, 30_000, 'shutdownTimeoutMs', 0),
-    revokeTimeoutMs: count(options.revokeTimeoutMs, 10_000, 'revokeTimeoutMs', 0),
-    startTimeoutMs: count(options.startTimeoutMs, 60_000, 'startTimeoutMs'),
+    handlerTimeoutMs: options.handlerTimeoutMs ?? 60_000,
+    commitEveryRecords: options.commit?.everyRecords ?? 1_000,
+    commitIntervalMs: options.commit?.intervalMs ?? 1_000,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
+    revokeTimeoutMs: options.revokeTimeoutMs ?? 10_000,
+    startTimeoutMs: options.startTimeoutMs ?? 60_000,
     heartbeatIntervalMs,
     middleware: options.middleware ?? [],
+    connection: options.kafka?.options ?? {
+      brokers: options.brokers ?? [],
+      clientId: options.clientId ?? options.groupId,
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+      ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    },
   };
 }

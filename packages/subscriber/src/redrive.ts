@@ -1,11 +1,16 @@
 import { channels, KbusError, type RedriveContext } from '@kbus/core';
+import { callback, nonEmptyString, parseOptions, strictOptions, timerMs } from '@kbus/core/options';
 import {
+  brokersOption,
   type ConsumedRecord,
   createKafkaClient,
   type HeaderValue,
-  type KafkaClient,
+  kafkaClientOption,
   partitionForKey,
+  saslOption,
+  sslOption,
 } from '@kbus/transport';
+import type * as z from 'zod';
 import { DLT_HEADER_NAMES, DLT_HEADERS } from './dead-letter-headers.ts';
 
 /** What a dead-letter record says about its failure and origin. */
@@ -47,16 +52,35 @@ export function readDeadLetter(record: Pick<ConsumedRecord, 'headers'>): DeadLet
   };
 }
 
-export interface RedriveOptions {
-  readonly deadLetterTopic: string;
-  readonly brokers?: readonly string[];
-  readonly kafka?: KafkaClient;
+/** What redrive() accepts; RedriveOptions is taken from it. */
+export const redriveOptionsSchema = strictOptions({
+  deadLetterTopic: nonEmptyString('the dead-letter topic to redrive, e.g. "orders.dlt"'),
+  brokers: brokersOption.optional(),
+  kafka: kafkaClientOption.optional(),
+  /** TLS to the brokers (as createKafkaClient's `ssl`); not with `kafka`, whose own settings apply. */
+  ssl: sslOption.optional(),
+  /** SASL authentication (as createKafkaClient's `sasl`); not with `kafka`. */
+  sasl: saslOption.optional(),
   /** The group that remembers how far redrive got (default `<deadLetterTopic>.redrive`). */
-  readonly groupId?: string;
+  groupId: nonEmptyString().optional(),
   /** Which records to send back (default all). Records not chosen are passed over, and not offered again. */
-  readonly filter?: (record: ConsumedRecord, info: DeadLetterInfo) => boolean;
+  filter: callback<(record: ConsumedRecord, info: DeadLetterInfo) => boolean>().optional(),
   /** Bound of the whole run (default 60 s). */
-  readonly timeoutMs?: number;
+  timeoutMs: timerMs(1).optional(),
+});
+
+export type RedriveOptions = z.input<typeof redriveOptionsSchema>;
+
+function checkRedriveOptions(given: RedriveOptions): RedriveOptions {
+  const options = parseOptions(redriveOptionsSchema, given, 'redrive');
+  if (!options.kafka && !options.brokers)
+    throw new KbusError('INVALID_CONFIGURATION', 'redrive: pass brokers: ["host:9092"] or a shared kafka client');
+  if (options.kafka && (options.ssl !== undefined || options.sasl !== undefined))
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      "redrive: ssl and sasl are settings of the shared kafka client: pass them to createKafkaClient, or drop 'kafka'",
+    );
+  return options;
 }
 
 export interface RedriveResult {
@@ -73,8 +97,16 @@ export interface RedriveResult {
  * @example
  * const { redriven } = await redrive({ brokers, deadLetterTopic: 'auth.user-account.dlt' });
  */
-export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
-  const kafka = options.kafka ?? createKafkaClient({ brokers: options.brokers ?? [], clientId: 'kbus-redrive' });
+export async function redrive(given: RedriveOptions): Promise<RedriveResult> {
+  const options = checkRedriveOptions(given);
+  const kafka =
+    options.kafka ??
+    createKafkaClient({
+      brokers: options.brokers ?? [],
+      clientId: 'kbus-redrive',
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+      ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    });
   const groupId = options.groupId ?? `${options.deadLetterTopic}.redrive`;
   const admin = kafka.admin();
   await admin.connect();

@@ -125,12 +125,7 @@ class KafkaSubscriber implements Subscriber {
   constructor(subscriberOptions: SubscriberOptions<readonly AnyTopicDefinition[]>) {
     this.options = resolveSubscriberOptions(subscriberOptions);
     const o = this.options;
-    this.kafka =
-      subscriberOptions.kafka ??
-      createKafkaClient({
-        brokers: subscriberOptions.brokers ?? [],
-        clientId: subscriberOptions.clientId ?? o.groupId,
-      });
+    this.kafka = subscriberOptions.kafka ?? createKafkaClient(o.connection);
     this.consumer = this.kafka.consumer({
       groupId: o.groupId,
       heartbeatIntervalMs: o.heartbeatIntervalMs,

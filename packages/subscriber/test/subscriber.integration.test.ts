@@ -151,12 +151,12 @@ describe('subscriber against the real broker and registry', () => {
 
     // Redrive: the fixed record goes back to its topic and a new group handles it.
     const result = await redrive({
-      ...connection(),
+      brokers: connection().brokers,
       deadLetterTopic: `${topic.name}.dlt`,
       filter: (_r, info) => info.errorCode === 'HANDLER_FAILED',
     });
     expect(result).toEqual({ redriven: 1, passedOver: 1 });
-    expect(await redrive({ ...connection(), deadLetterTopic: `${topic.name}.dlt` })).toEqual({
+    expect(await redrive({ brokers: connection().brokers, deadLetterTopic: `${topic.name}.dlt` })).toEqual({
       redriven: 0,
       passedOver: 0,
     });

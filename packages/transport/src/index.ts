@@ -13,6 +13,14 @@ export {
 } from './event-record.ts';
 export { createKafkaClient } from './kafkajs.ts';
 export { murmur2, partitionForKey } from './murmur2.ts';
+export {
+  brokersOption,
+  clientOptionsSchema,
+  kafkaClientOption,
+  producerOptionsSchema,
+  saslOption,
+  sslOption,
+} from './options.ts';
 export type {
   Admin,
   Assignment,
@@ -27,12 +35,16 @@ export type {
   HeaderValue,
   KafkaClient,
   NewTopic,
+  OAuthBearerToken,
   OffsetToCommit,
   OutgoingRecord,
   PartitionAck,
   PartitionInfo,
+  Pem,
   Producer,
   ProducerOptions,
+  SaslOptions,
+  TlsOptions,
   TopicInfo,
   TopicRecords,
 } from './types.ts';

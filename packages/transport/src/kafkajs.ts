@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KbusError } from '@kbus/core';
+import { parseOptions } from '@kbus/core/options';
 import {
   CompressionTypes,
   type EachBatchPayload,
@@ -14,6 +15,7 @@ import {
   type SASLOptions,
 } from 'kafkajs';
 import { closedAtFirstRequest, type FailureResource, fromClientError } from './errors.ts';
+import { clientOptionsSchema, consumerOptionsSchema, producerOptionsSchema } from './options.ts';
 import { groupCoordinatorRefusal, PlatformaticProducerAdapter } from './platformatic.ts';
 import { guardStoppedRunnerFetch } from './runner-guard.ts';
 import { tlsSettings } from './security.ts';
@@ -633,7 +635,8 @@ class KafkaJsAdminAdapter implements Admin {
 
 const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
 
-function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptions): Producer {
+function producerFor(kafka: Kafka, client: ClientOptions, given: ProducerOptions): Producer {
+  const options = parseOptions(producerOptionsSchema, given, 'producer options');
   // @platformatic/kafka by default: maintained, about twice kafkajs's encoding speed, and it
   // never wrote a retried send twice in the fault suite, where kafkajs 2.2.4 once did (a
   // retry overlapping its own first attempt; README, "Kafka clients"). kafkajs for
@@ -664,12 +667,18 @@ function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptio
  * @example
  * const kafka = createKafkaClient({ brokers: ['localhost:9092'], clientId: 'auth-service' });
  */
-export function createKafkaClient(options: ClientOptions): KafkaClient {
+export function createKafkaClient(given: ClientOptions): KafkaClient {
+  const options = parseOptions(clientOptionsSchema, given, 'createKafkaClient');
   const kafka = new Kafka(kafkaConfig(options));
   return {
     options,
     producer: (producerOptions = {}) => producerFor(kafka, options, producerOptions),
-    consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions, options),
+    consumer: (consumerOptions) =>
+      new KafkaJsConsumerAdapter(
+        kafka,
+        parseOptions(consumerOptionsSchema, consumerOptions, 'consumer options'),
+        options,
+      ),
     admin: () => new KafkaJsAdminAdapter(kafka, options),
   };
 }

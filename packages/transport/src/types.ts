@@ -4,6 +4,10 @@
  * every interface on kafkajs.
  */
 
+import type { tlsSettingsSchema } from '@kbus/core/options';
+import type * as z from 'zod';
+import type { clientOptionsSchema, consumerOptionsSchema, producerOptionsSchema, saslOption } from './options.ts';
+
 export type HeaderValue = string | Buffer;
 
 export interface OutgoingRecord {
@@ -29,28 +33,8 @@ export interface PartitionAck {
   readonly baseOffset: string;
 }
 
-export interface ProducerOptions {
-  /**
-   * The client library that sends: `platformatic` (@platformatic/kafka, the default:
-   * maintained, about twice kafkajs's record encoding speed) or `kafkajs` (the default for
-   * transactional producers, which the other adapter does not offer). Consumers and admin
-   * operations use kafkajs either way.
-   */
-  readonly client?: 'kafkajs' | 'platformatic';
-  /** Idempotent producer (default true): retries never duplicate or reorder within a partition. */
-  readonly idempotent?: boolean;
-  /** -1 (all in-sync replicas, default), 1 (leader) or 0. */
-  readonly acks?: -1 | 0 | 1;
-  /** Retries of one send inside the client (default 10: about 25 s of back-off, enough for a leader election). */
-  readonly retries?: number;
-  readonly initialRetryTimeMs?: number;
-  readonly maxRetryTimeMs?: number;
-  /** How long the broker may take to acknowledge (default 30 s). */
-  readonly ackTimeoutMs?: number;
-  readonly compression?: 'none' | 'gzip';
-  /** For transactional producers (outbox relays may use one). */
-  readonly transactionalId?: string;
-}
+/** Producer settings; declared, documented and checked in options.ts. */
+export type ProducerOptions = z.input<typeof producerOptionsSchema>;
 
 export interface Producer {
   connect(): Promise<void>;
@@ -120,19 +104,8 @@ export interface ConsumerEvents {
   stop: () => void;
 }
 
-export interface ConsumerOptions {
-  readonly groupId: string;
-  /** Default 30 s: a member silent this long is removed from the group. */
-  readonly sessionTimeoutMs?: number;
-  /** Default 60 s: how long members have to rejoin during a rebalance. */
-  readonly rebalanceTimeoutMs?: number;
-  /** Default 3 s. */
-  readonly heartbeatIntervalMs?: number;
-  /** Default 1 MiB. */
-  readonly maxBytesPerPartition?: number;
-  /** Default 100 ms: how long a fetch waits for new data. */
-  readonly maxWaitTimeMs?: number;
-}
+/** Consumer settings; declared, documented and checked in options.ts. */
+export type ConsumerOptions = z.input<typeof consumerOptionsSchema>;
 
 export interface Consumer {
   connect(): Promise<void>;
@@ -215,21 +188,10 @@ export interface Admin {
 export type Pem = string | Buffer;
 
 /**
- * TLS to the brokers (or the registry). `true` trusts the system's CAs; otherwise Node's TLS
- * settings that a Kafka connection needs: the CA that signed the broker certificates, a
- * client certificate and key for mTLS, the name to check the certificate against.
+ * TLS to the brokers: the CA that signed the broker certificates, a client certificate and
+ * key for mTLS, the name to check the certificate against (`ssl: true` trusts the system's CAs).
  */
-export interface TlsOptions {
-  readonly ca?: Pem | readonly Pem[];
-  readonly cert?: Pem;
-  readonly key?: Pem;
-  /** The key's passphrase, if it is encrypted. */
-  readonly passphrase?: string;
-  /** The host name the broker certificate must carry (default: the host connected to). */
-  readonly servername?: string;
-  /** Default true; false accepts any certificate (tests only). */
-  readonly rejectUnauthorized?: boolean;
-}
+export type TlsOptions = z.input<typeof tlsSettingsSchema>;
 
 /** An OAUTHBEARER token from the provider: `value` is the compact JWS the broker validates. */
 export interface OAuthBearerToken {
@@ -245,41 +207,10 @@ export interface OAuthBearerToken {
  * `connections.max.reauth.ms`), so it should return a fresh token when the last one is near
  * its expiry (and may cache it until then).
  */
-export type SaslOptions =
-  | {
-      readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-      readonly username: string;
-      readonly password: string;
-    }
-  | {
-      readonly mechanism: 'oauthbearer';
-      readonly token: () => OAuthBearerToken | Promise<OAuthBearerToken>;
-    };
+export type SaslOptions = z.input<typeof saslOption>;
 
-export interface ClientOptions {
-  readonly brokers: readonly string[];
-  readonly clientId?: string;
-  readonly ssl?: boolean | TlsOptions;
-  readonly sasl?: SaslOptions;
-  /** Default 3 s. */
-  readonly connectionTimeoutMs?: number;
-  /** Default 30 s. */
-  readonly requestTimeoutMs?: number;
-  /**
-   * The Kafka client's own log (default `nothing`: the SDK reports failures as typed errors,
-   * health and diagnostics_channel events; turn this on to debug the client).
-   */
-  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
-  /** Where client log entries go (default: JSON lines on the console). */
-  readonly logger?: (entry: { level: string; namespace: string; message: string; [key: string]: unknown }) => void;
-  /**
-   * The client library this client's producers send with, unless a producer says otherwise
-   * (`ProducerOptions.client`): one setting moves a service's publishers, dead-letter
-   * producers and outbox relays together. Default `platformatic` (`kafkajs` for
-   * transactional producers).
-   */
-  readonly producerClient?: 'kafkajs' | 'platformatic';
-}
+/** Client settings; declared, documented and checked in options.ts. */
+export type ClientOptions = z.input<typeof clientOptionsSchema>;
 
 export interface KafkaClient {
   readonly options: ClientOptions;

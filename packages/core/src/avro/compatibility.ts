@@ -1,3 +1,4 @@
+import { KbusError } from '../errors.ts';
 import type { AvroEnum, AvroField, AvroFixed, AvroRecord, AvroSchema } from './schema.ts';
 
 /** Compatibility levels, as the Confluent Schema Registry names them. */
@@ -301,6 +302,19 @@ export interface CompatibilityResult {
 }
 
 /**
+ * The level as the registry names it, whatever its case: a level in another case (or a
+ * misspelt one) must never turn the check off by matching none of the rules.
+ */
+function knownLevel(level: string): CompatibilityLevel {
+  const upper = typeof level === 'string' ? level.toUpperCase() : level;
+  if (COMPATIBILITY_LEVELS.includes(upper as CompatibilityLevel)) return upper as CompatibilityLevel;
+  throw new KbusError(
+    'INVALID_CONFIGURATION',
+    `compatibility level must be one of ${COMPATIBILITY_LEVELS.join(', ')}, not ${JSON.stringify(level)}`,
+  );
+}
+
+/**
  * Checks a new schema against earlier versions (oldest first) under a compatibility level:
  * BACKWARD = the new schema reads data written with the previous one; FORWARD = the
  * previous schema reads data written with the new one; FULL = both; *_TRANSITIVE = against
@@ -309,8 +323,9 @@ export interface CompatibilityResult {
 export function checkCompatibility(
   candidate: AvroSchema,
   previous: ReadonlyArray<{ readonly version: number; readonly schema: AvroSchema }>,
-  level: CompatibilityLevel,
+  requested: CompatibilityLevel,
 ): CompatibilityResult {
+  const level = knownLevel(requested);
   if (level === 'NONE' || previous.length === 0) return { compatible: true, level, problems: [] };
   const transitive = level.endsWith('_TRANSITIVE');
   const against = transitive ? previous : previous.slice(-1);

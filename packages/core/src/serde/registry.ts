@@ -1,48 +1,20 @@
 import { Agent } from 'node:https';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type * as z from 'zod';
 import type { CompatibilityLevel } from '../avro/compatibility.ts';
 import { isTlsErrorCode, KbusError } from '../errors.ts';
+import type { registryAuthSchema, registryOptionsSchema, registryTlsSchema } from '../options/registry.ts';
 
-/** HTTP basic auth, or a bearer token (for example an OAuth access token) from a provider. */
-export type RegistryAuth =
-  | { readonly username: string; readonly password: string }
-  | {
-      /** Called for every request: cache the token in the provider until it nears its expiry. */
-      readonly token: () => string | Promise<string>;
-    };
-
+/**
+ * The schema registry connection; declared, documented and checked in `options/registry.ts`.
+ * Credentials in the URL (`https://user:password@host`) are taken as basic auth and removed
+ * from it: the URL the SDK shows never carries them.
+ */
+export type RegistryOptions = z.input<typeof registryOptionsSchema>;
+/** HTTP basic auth, or a bearer token provider (called for every request: cache it until it nears expiry). */
+export type RegistryAuth = z.input<typeof registryAuthSchema>;
 /** TLS to an `https://` registry: the CA that signed its certificate, a client certificate for mTLS. */
-export interface RegistryTls {
-  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
-  readonly cert?: string | Buffer;
-  readonly key?: string | Buffer;
-  readonly passphrase?: string;
-  readonly servername?: string;
-  /** Default true; false accepts any certificate (tests only). */
-  readonly rejectUnauthorized?: boolean;
-}
-
-export interface RegistryOptions {
-  /**
-   * Base URL of the Confluent-compatible API, e.g. `http://localhost:8081` or Apicurio's
-   * `…/apis/ccompat/v7`. Credentials in the URL (`https://user:password@host`) are taken as
-   * basic auth and removed from it: the URL the SDK shows never carries them.
-   */
-  readonly url: string;
-  readonly auth?: RegistryAuth;
-  readonly tls?: RegistryTls;
-  /** Retries of one HTTP request (default 3, exponential from 100 ms, at most 5 s). */
-  readonly retries?: number;
-  readonly clientId?: string;
-  /** Bound of one call, retries included (default 15 s): a registry that hangs counts as unavailable. */
-  readonly timeoutMs?: number;
-  /**
-   * Bound of one HTTP attempt (default 5 s). An attempt without an answer by then is
-   * abandoned and the request sent again while `timeoutMs` allows: every request this client
-   * makes is idempotent (registering a schema already registered returns its id).
-   */
-  readonly attemptTimeoutMs?: number;
-}
+export type RegistryTls = z.input<typeof registryTlsSchema>;
 
 /** The registry client's HTTP middleware type (its HTTP library's, not re-exported by it). */
 type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];

@@ -1,19 +1,9 @@
 import { channels, isKbusError } from '@kbus/core';
+import { MAX_TIMER_MS } from '@kbus/core/options';
 import { isAborted, isRetriable, pause } from '../errors.ts';
+import type { RetryPolicy } from '../options.ts';
 import { reportOutcome } from '../outcome.ts';
 import { type InboundMessage, isPromise, type Middleware } from '../types.ts';
-
-export interface RetryPolicy {
-  /** Attempts in all, the first included (default 3). */
-  readonly attempts?: number;
-  /** Delay before the second attempt (default 200 ms); then multiplied each time. */
-  readonly initialDelayMs?: number;
-  readonly multiplier?: number;
-  /** Upper bound of one delay (default 30 s). */
-  readonly maxDelayMs?: number;
-  /** Random spread of each delay, 0–1 (default 0.2: ±20 %). */
-  readonly jitter?: number;
-}
 
 export interface ResolvedRetryPolicy {
   readonly attempts: number;
@@ -36,7 +26,8 @@ export function resolveRetryPolicy(policy: RetryPolicy | false | undefined): Res
 
 export function backoff(policy: ResolvedRetryPolicy, failedAttempt: number, random = Math.random): number {
   const base = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** (failedAttempt - 1));
-  return Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1))));
+  // Jitter may carry a delay near the timer limit past it, where Node would fire at once.
+  return Math.min(MAX_TIMER_MS, Math.max(0, Math.round(base * (1 + policy.jitter * (2 * random() - 1)))));
 }
 
 /**
