@@ -148,7 +148,18 @@ describe.each(['platformatic', 'kafkajs'])('producer on %s against the secured s
   it('the restricted user may not write: AUTHORIZATION_FAILED naming the topic', async () => {
     const topic = await createTopic();
     const error = await failure(
-      sendOne({ ssl: { ca: ca() }, sasl: { mechanism: 'scram-sha-512', ...stack.restricted } }, library, topic),
+      sendOne(
+        {
+          ssl: { ca: ca() },
+          sasl: {
+            mechanism: 'scram-sha-512',
+            username: stack.restricted.username,
+            password: stack.restricted.password,
+          },
+        },
+        library,
+        topic,
+      ),
     );
     // Refused at InitProducerId: without WRITE on any topic, an idempotent producer has no IDEMPOTENT_WRITE.
     expect(error, error.message).toMatchObject({ code: 'AUTHORIZATION_FAILED', retriable: false });
@@ -163,7 +174,7 @@ describe('admin on the secured stack', () => {
     const admin = createKafkaClient({
       brokers: stack.brokers,
       ssl: { ca: ca() },
-      sasl: { mechanism: 'scram-sha-512', ...stack.restricted },
+      sasl: { mechanism: 'scram-sha-512', username: stack.restricted.username, password: stack.restricted.password },
     }).admin();
     await admin.connect();
     try {
