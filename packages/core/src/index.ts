@@ -45,6 +45,7 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors.ts';
+export { describeThrown, redact, redactValue, registerSecret } from './redact.ts';
 export {
   type CommitMessage,
   channels,

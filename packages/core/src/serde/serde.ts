@@ -230,10 +230,14 @@ export class Serde {
       writerSchema = JSON.parse(text);
       writerType = avroType(writerSchema);
     } catch (error) {
-      throw new KbusError('DECODE_FAILED', `schema id ${schemaId} is not an Avro schema this reader can parse`, {
-        cause: error,
-        details: { schemaId },
-      });
+      // Registries validate what they store: schema text that is not Avro is a faulty answer
+      // (a proxy, a misrouted request), not a property of the record. Retriable, not cached.
+      throw new KbusError(
+        'REGISTRY_UNAVAILABLE',
+        `the schema registry at ${this.registry.url} answered schema id ${schemaId} with text that is not an Avro schema ` +
+          `(${(error as Error).message}); asking again later`,
+        { retriable: true, cause: error, details: { schemaId } },
+      );
     }
     const recordName =
       writerSchema.type === 'record' && writerSchema.name
