@@ -45,7 +45,6 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors.ts';
-export { describeThrown, redact, redactValue, registerSecret } from './redact.ts';
 export {
   type CommitMessage,
   channels,
@@ -55,6 +54,7 @@ export {
   type RebalanceMessage,
   type RecordOutcomeMessage,
 } from './instrumentation.ts';
+export { describeThrown, redact, redactValue, registerSecret } from './redact.ts';
 export {
   assertCompatible,
   type CompatibilityOptions,

@@ -93,7 +93,10 @@ export function scrubError(error: unknown): void {
  * a prototype or a `toString`), redacted.
  */
 export function describeThrown(value: unknown): string {
-  if (value instanceof Error || (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string')) {
+  if (
+    value instanceof Error ||
+    (typeof value === 'object' && value !== null && typeof (value as Error).message === 'string')
+  ) {
     return redact(String((value as Error).message));
   }
   if (typeof value === 'string') return redact(value);

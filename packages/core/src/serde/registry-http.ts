@@ -19,7 +19,9 @@ export interface HttpSettings {
 }
 
 /** The answer of one call: a JSON body the caller checks, or Confluent's "not found" (404 4040x). */
-export type HttpAnswer = { readonly found: true; readonly body: unknown } | { readonly found: false; readonly errorCode: number };
+export type HttpAnswer =
+  | { readonly found: true; readonly body: unknown }
+  | { readonly found: false; readonly errorCode: number };
 
 /**
  * Splits credentials off a registry URL: `http://user:secret@host` becomes `http://host`
@@ -37,12 +39,19 @@ export function httpSettings(options: {
   try {
     parsed = new URL(options.url);
   } catch (error) {
-    throw new KbusError('INVALID_CONFIGURATION', `registry.url must be an http(s) URL, not ${JSON.stringify(options.url)}`, {
-      cause: error,
-    });
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      `registry.url must be an http(s) URL, not ${JSON.stringify(options.url)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new KbusError('INVALID_CONFIGURATION', `registry.url must be an http(s) URL, not ${JSON.stringify(options.url)}`);
+    throw new KbusError(
+      'INVALID_CONFIGURATION',
+      `registry.url must be an http(s) URL, not ${JSON.stringify(options.url)}`,
+    );
   }
   let auth = options.auth;
   if (parsed.username || parsed.password) {
@@ -183,8 +192,10 @@ async function attempt(
   if (status === 408 || status === 429 || status >= 500) {
     return { code: 'REGISTRY_UNAVAILABLE', reason: `answered ${status}${said}`, status, retry: true };
   }
-  if (status === 409) return { code: 'SCHEMA_INCOMPATIBLE', reason: `refused an incompatible schema${said}`, status, retry: false };
-  const hint = status === 401 || status === 403 ? '; check the registry credentials (auth, or user:password in the URL)' : '';
+  if (status === 409)
+    return { code: 'SCHEMA_INCOMPATIBLE', reason: `refused an incompatible schema${said}`, status, retry: false };
+  const hint =
+    status === 401 || status === 403 ? '; check the registry credentials (auth, or user:password in the URL)' : '';
   return { code: 'REGISTRY_REJECTED', reason: `answered ${status}${said}${hint}`, status, retry: false };
 }
 

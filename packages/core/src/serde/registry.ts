@@ -116,13 +116,16 @@ export class RegistryClient {
       }
       const body = answer.body;
       const type = isObject(body) ? (body.schemaType ?? AVRO) : undefined;
-      if (isObject(body) && typeof type === 'string' && type.toUpperCase() !== AVRO && typeof body.schema === 'string') {
+      if (
+        isObject(body) &&
+        typeof type === 'string' &&
+        type.toUpperCase() !== AVRO &&
+        typeof body.schema === 'string'
+      ) {
         // A real answer: the id names a schema of another kind, which no Avro reader reads.
-        throw new KbusError(
-          'DECODE_FAILED',
-          `schema id ${id} is a ${type} schema; this SDK reads Avro records only`,
-          { details: { schemaId: id, schemaType: type } },
-        );
+        throw new KbusError('DECODE_FAILED', `schema id ${id} is a ${type} schema; this SDK reads Avro records only`, {
+          details: { schemaId: id, schemaType: type },
+        });
       }
       const schema = isObject(body) ? body.schema : undefined;
       if (!isSchemaText(schema)) throw malformedAnswer(this.http, what, 'a schema ({"schema": "<Avro JSON>"})', body);
