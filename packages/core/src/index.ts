@@ -36,6 +36,7 @@ export {
   type TopicDefinition,
   type TopicSettings,
 } from './contracts/topic.ts';
+export { malformedStrings } from './contracts/well-formed.ts';
 export {
   type ErrorCode,
   formatPath,

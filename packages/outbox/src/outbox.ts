@@ -6,10 +6,12 @@ import {
   type EventEnvelope,
   envelopeHeaders,
   KbusError,
+  malformedStrings,
   type PayloadInput,
   type RegistryOptions,
   Serde,
   type SubjectNaming,
+  ValidationError,
 } from '@kbus/core';
 import { outboxTables, type Queryable, type TableOptions } from './schema.ts';
 
@@ -111,14 +113,25 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
     payload: PayloadInput<E>,
     options: AddOptions = {},
   ): Promise<AddedEvent> {
+    if (typeof (tx as Partial<Queryable> | null | undefined)?.query !== 'function') {
+      throw new KbusError(
+        'INVALID_CONFIGURATION',
+        `outbox.add(tx, event, payload): tx must be the database client of your open transaction (something with query()), not ${describeValue(tx)}`,
+      );
+    }
     const topic = this.routes.get(event);
     if (!topic) {
+      const declared = [...this.routes.keys()].map((e) => e.type).join(', ');
       throw new KbusError(
         'UNKNOWN_EVENT_TYPE',
-        `"${(event as AnyEventDefinition)?.type}" is not declared on any topic of this outbox`,
+        `outbox.add(tx, event, payload): ${describeValue((event as AnyEventDefinition | undefined)?.type ?? event)} is not an event declared on any topic of this outbox (declared: ${declared})`,
       );
     }
     const envelope = createEnvelope(event, payload, { source: this.source, ...options }) as EventEnvelope;
+    if (options.headers) {
+      const malformed = malformedStrings(options.headers, ['headers']);
+      if (malformed.length > 0) throw new ValidationError(event.type, malformed);
+    }
     const encoder = this.encoders.get(event) ?? (await this.encoder(event));
     const value = encoder.encode(envelope);
     const aggregateType = topic.aggregate ?? topic.name;
@@ -144,6 +157,12 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
     await tx.query(this.notifySql);
     return { eventId: envelope.id, aggregateId: envelope.aggregateId, aggregateSeq };
   }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value;
 }
 
 /**

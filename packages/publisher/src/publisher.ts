@@ -10,6 +10,7 @@ import {
   type EventEnvelope,
   envelopeHeaders,
   KbusError,
+  malformedStrings,
   type PayloadInput,
   type PublishContext,
   ValidationError,
@@ -302,15 +303,9 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       source: this.options.source,
       ...options,
     });
-    if (!envelope.aggregateId.isWellFormed()) {
-      // Java encodes a lone surrogate as "?", Node as U+FFFD: the partition would differ.
-      throw new ValidationError(event.type, [
-        {
-          path: ['aggregateId'],
-          message: 'contains a lone UTF-16 surrogate; use well-formed Unicode',
-          code: 'invalid_string',
-        },
-      ]);
+    if (options.headers) {
+      const malformed = malformedStrings(options.headers, ['headers']);
+      if (malformed.length > 0) throw new ValidationError(event.type, malformed);
     }
     return { route, envelope, headers: options.headers };
   }
