@@ -26,7 +26,7 @@ import { timeout } from './middleware/timeout.ts';
 import { type PartitionLag, partitionLag, prepareStartOffsets } from './offsets.ts';
 import { type ResolvedSubscriberOptions, resolveSubscriberOptions, type SubscriberOptions } from './options.ts';
 import { reportOutcome } from './outcome.ts';
-import { type InboundMessage, isPromise, type MessageHandler } from './types.ts';
+import { type InboundMessage, isPromise, type MessageHandler, normalised } from './types.ts';
 
 export interface SubscriberHealth {
   readonly state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
@@ -156,7 +156,11 @@ class KafkaSubscriber implements Subscriber {
     // Only when some declared type is skipped is the type header looked at.
     const skips = skipped.size > 0 ? (type: string) => skipped.has(type) : undefined;
     let chain: MessageHandler = dispatch(o.handlers, o.unhandled);
-    for (const middleware of [...o.middleware].reverse()) chain = middleware(chain);
+    for (const middleware of [...o.middleware].reverse()) {
+      // User middleware may return thenables too: adopted once, where they enter the chain.
+      const step = middleware(chain);
+      chain = (message) => normalised(step(message));
+    }
     chain = timeout(o.handlerTimeoutMs)(chain);
     chain = decode(o.serde, skips)(chain);
     chain = retry(o.retry, (error) => {
