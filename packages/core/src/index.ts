@@ -37,6 +37,7 @@ export {
   type TopicSettings,
 } from './contracts/topic.ts';
 export { malformedStrings } from './contracts/well-formed.ts';
+export { withinDeadline } from './deadline.ts';
 export {
   type ErrorCode,
   formatPath,

@@ -5,4 +5,5 @@ export { quietKafkajsTimerWarning } from './quiet-kafkajs-warning.ts';
 export { committedOffsets, endOffsets, type LogRecord, readTopic, waitForGroupAtEnd } from './read-topic.ts';
 export { type CannedAnswer, type RecordedRequest, type RegistryProxy, startRegistryProxy } from './registry-proxy.ts';
 export { createTestTopic, deleteSubjects, deleteTopics, type TestTopic, type TestTopicOptions } from './topics.ts';
+export { startUnresponsiveServer, type UnresponsiveServer } from './unresponsive-server.ts';
 export { type WaitForOptions, WaitTimeoutError, waitFor, waitForEvent } from './wait-for.ts';

@@ -43,6 +43,29 @@ export interface ClientFailure {
   readonly retriable: boolean;
   /** The client's own error class or code, kept in `details.kafkaError`. */
   readonly clientError: string | undefined;
+  /** No usable answer from a broker (refused, closed, timed out, not speaking Kafka). */
+  readonly connection?: boolean;
+}
+
+/** kafkajs errors that mean a broker gave no usable answer, rather than a Kafka error answer. */
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+]);
+
+/**
+ * kafkajs 2.2.4 reports a broker whose handshake failed (it accepted the connection and
+ * then said nothing, or something that is not Kafka) as a plain `Error('Broker not
+ * connected')`, with no class or flag of its own: recognised by that text, the only signal.
+ */
+const NOT_CONNECTED = 'Broker not connected';
+
+function isConnectionFailure(error: KafkaJsErrorLike | undefined): boolean {
+  if (!error) return false;
+  return CONNECTION_ERRORS.has(error.name ?? '') || (error.name === 'Error' && error.message === NOT_CONNECTED);
 }
 
 /**
@@ -55,8 +78,23 @@ export function toKbusError(
   error: unknown,
   what: string,
   fallback: ErrorCode = 'KAFKA_ERROR',
+  brokers?: readonly string[],
 ): KbusError {
   const { kafkaType: type, message } = failure;
+  if (failure.connection && !type) {
+    const where = brokers?.length ? ` at ${brokers.join(', ')}` : '';
+    return new KbusError(
+      fallback,
+      `${what}: no usable answer from the Kafka broker(s)${where} (${message}); check that the address is a Kafka ` +
+        'listener reachable from here (and its security protocol: PLAINTEXT, SSL, SASL)',
+      {
+        cause: error,
+        // The broker may come back or finish starting: trying again later may work.
+        retriable: true,
+        details: { kafkaError: failure.clientError, ...(brokers ? { brokers: [...brokers] } : {}) },
+      },
+    );
+  }
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new KbusError('TOPIC_NOT_FOUND', `${what}: the topic does not exist on the cluster (${message})`, {
       cause: error,
@@ -86,7 +124,12 @@ export function toKbusError(
  * Maps a kafkajs error to a KbusError, keeping kafkajs's `retriable` judgement and its
  * protocol error type (`details.kafkaType`). The original is the `cause`.
  */
-export function fromClientError(error: unknown, what: string, fallback: ErrorCode = 'KAFKA_ERROR'): KbusError {
+export function fromClientError(
+  error: unknown,
+  what: string,
+  fallback: ErrorCode = 'KAFKA_ERROR',
+  brokers?: readonly string[],
+): KbusError {
   if (isKbusError(error)) return error;
   const original = error as KafkaJsErrorLike;
   const inner = innermost(error);
@@ -100,9 +143,11 @@ export function fromClientError(error: unknown, what: string, fallback: ErrorCod
       message: inner.message ?? original.message ?? String(error),
       retriable,
       clientError: original.name,
+      connection: isConnectionFailure(inner) || isConnectionFailure(original),
     },
     error,
     what,
     fallback,
+    brokers,
   );
 }

@@ -83,8 +83,10 @@ class KafkaJsProducerAdapter implements Producer {
   private readonly acks: -1 | 0 | 1;
   private readonly timeout: number;
   private readonly compression: CompressionTypes;
+  private readonly brokers: readonly string[];
 
-  constructor(kafka: Kafka, options: ProducerOptions) {
+  constructor(kafka: Kafka, options: ProducerOptions, brokers: readonly string[]) {
+    this.brokers = brokers;
     const idempotent = options.idempotent ?? true;
     this.acks = options.acks ?? -1;
     this.timeout = options.ackTimeoutMs ?? 30_000;
@@ -119,7 +121,7 @@ class KafkaJsProducerAdapter implements Producer {
     try {
       await this.producer.connect();
     } catch (error) {
-      throw fromClientError(error, 'connecting the producer');
+      throw fromClientError(error, 'connecting the producer', 'KAFKA_ERROR', this.brokers);
     }
   }
 
@@ -202,7 +204,7 @@ class KafkaJsProducerAdapter implements Producer {
         topicMessages: batch.map(({ topic, records }) => ({ topic, messages: records as unknown as Message[] })),
       });
     } catch (error) {
-      throw fromClientError(error, 'sending records', 'PUBLISH_FAILED');
+      throw fromClientError(error, 'sending records', 'PUBLISH_FAILED', this.brokers);
     }
     return result.map((r) => {
       if (r.errorCode !== 0) {
@@ -235,8 +237,10 @@ class KafkaJsConsumerAdapter implements Consumer {
   };
   /** The commit function of the consumer group, captured from a batch (kafkajs exposes no other without retries). */
   private directCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  private readonly brokers: readonly string[];
 
-  constructor(kafka: Kafka, options: ConsumerOptions) {
+  constructor(kafka: Kafka, options: ConsumerOptions, brokers: readonly string[]) {
+    this.brokers = brokers;
     guardStoppedRunnerFetch();
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -283,7 +287,7 @@ class KafkaJsConsumerAdapter implements Consumer {
     try {
       await this.consumer.connect();
     } catch (error) {
-      throw fromClientError(error, 'connecting the consumer');
+      throw fromClientError(error, 'connecting the consumer', 'KAFKA_ERROR', this.brokers);
     }
   }
 
@@ -291,7 +295,7 @@ class KafkaJsConsumerAdapter implements Consumer {
     try {
       await this.consumer.subscribe({ topics: [...topics], fromBeginning });
     } catch (error) {
-      throw fromClientError(error, `subscribing to ${topics.join(', ')}`);
+      throw fromClientError(error, `subscribing to ${topics.join(', ')}`, 'KAFKA_ERROR', this.brokers);
     }
   }
 
@@ -377,13 +381,13 @@ class KafkaJsConsumerAdapter implements Consumer {
  * still loading, a leader being elected) with back-off for up to ~15 s; then, or for other
  * errors, throws a KbusError.
  */
-async function withRetries<T>(what: string, request: () => Promise<T>): Promise<T> {
+async function withRetries<T>(what: string, request: () => Promise<T>, brokers?: readonly string[]): Promise<T> {
   const deadline = Date.now() + 15_000;
   for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
     try {
       return await request();
     } catch (error) {
-      const mapped = fromClientError(error, what);
+      const mapped = fromClientError(error, what, 'KAFKA_ERROR', brokers);
       if (!mapped.retriable || mapped.code === 'TOPIC_NOT_FOUND' || Date.now() + delay > deadline) throw mapped;
       await sleep(delay);
     }
@@ -392,13 +396,15 @@ async function withRetries<T>(what: string, request: () => Promise<T>): Promise<
 
 class KafkaJsAdminAdapter implements Admin {
   private readonly admin: KafkaJsAdmin;
+  private readonly brokers: readonly string[];
 
-  constructor(kafka: Kafka) {
+  constructor(kafka: Kafka, brokers: readonly string[]) {
     this.admin = kafka.admin();
+    this.brokers = brokers;
   }
 
   connect(): Promise<void> {
-    return withRetries('connecting the admin client', () => this.admin.connect());
+    return withRetries('connecting the admin client', () => this.admin.connect(), this.brokers);
   }
 
   disconnect(): Promise<void> {
@@ -406,22 +412,25 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   listTopics(): Promise<string[]> {
-    return withRetries('listing topics', () => this.admin.listTopics());
+    return withRetries('listing topics', () => this.admin.listTopics(), this.brokers);
   }
 
   async createTopics(topics: Parameters<Admin['createTopics']>[0]): Promise<boolean> {
     const names = topics.map((t) => t.name);
-    const created = await withRetries(`creating topics ${names.join(', ')}`, () =>
-      this.admin.createTopics({
-        waitForLeaders: false,
-        timeout: 30_000,
-        topics: topics.map((t) => ({
-          topic: t.name,
-          numPartitions: t.partitions,
-          ...(t.replicationFactor === undefined ? {} : { replicationFactor: t.replicationFactor }),
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      }),
+    const created = await withRetries(
+      `creating topics ${names.join(', ')}`,
+      () =>
+        this.admin.createTopics({
+          waitForLeaders: false,
+          timeout: 30_000,
+          topics: topics.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            ...(t.replicationFactor === undefined ? {} : { replicationFactor: t.replicationFactor }),
+            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        }),
+      this.brokers,
     );
     // A new topic reaches every broker's metadata a moment later; it is usable once each
     // partition has a leader. (Polled here: kafkajs's own wait gives up on the first miss.)
@@ -436,7 +445,8 @@ class KafkaJsAdminAdapter implements Admin {
           return created;
         }
       } catch (error) {
-        if (Date.now() > deadline) throw fromClientError(error, `waiting for the leaders of ${names.join(', ')}`);
+        if (Date.now() > deadline)
+          throw fromClientError(error, `waiting for the leaders of ${names.join(', ')}`, 'KAFKA_ERROR', this.brokers);
       }
       if (Date.now() > deadline) {
         throw new KbusError('TIMEOUT', `topics ${names.join(', ')} were created but have no leaders after 30 s`, {
@@ -448,8 +458,10 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   deleteTopics(names: readonly string[]): Promise<void> {
-    return withRetries(`deleting topics ${names.join(', ')}`, () =>
-      this.admin.deleteTopics({ topics: [...names], timeout: 30_000 }),
+    return withRetries(
+      `deleting topics ${names.join(', ')}`,
+      () => this.admin.deleteTopics({ topics: [...names], timeout: 30_000 }),
+      this.brokers,
     );
   }
 
@@ -469,8 +481,10 @@ class KafkaJsAdminAdapter implements Admin {
         details: { topics: missing },
       });
     }
-    const { topics } = await withRetries(`reading metadata of ${names.join(', ')}`, () =>
-      this.admin.fetchTopicMetadata({ topics: [...names] }),
+    const { topics } = await withRetries(
+      `reading metadata of ${names.join(', ')}`,
+      () => this.admin.fetchTopicMetadata({ topics: [...names] }),
+      this.brokers,
     );
     return topics.map((t) => ({
       name: t.name,
@@ -481,26 +495,35 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   async topicConfig(name: string, keys: readonly string[]): Promise<Record<string, string | undefined>> {
-    const { resources } = await withRetries(`reading the configuration of ${name}`, () =>
-      this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: 2 /* TOPIC */, name, configNames: [...keys] }],
-      }),
+    const { resources } = await withRetries(
+      `reading the configuration of ${name}`,
+      () =>
+        this.admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: 2 /* TOPIC */, name, configNames: [...keys] }],
+        }),
+      this.brokers,
     );
     const entries = resources[0]?.configEntries ?? [];
     return Object.fromEntries(keys.map((k) => [k, entries.find((e) => e.configName === k)?.configValue]));
   }
 
   async watermarks(topic: string): Promise<Array<{ partition: number; low: string; high: string }>> {
-    const offsets = await withRetries(`reading the offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic));
+    const offsets = await withRetries(
+      `reading the offsets of ${topic}`,
+      () => this.admin.fetchTopicOffsets(topic),
+      this.brokers,
+    );
     return offsets
       .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
       .sort((a, b) => a.partition - b.partition);
   }
 
   async offsetsAtTime(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>> {
-    const offsets = await withRetries(`reading the offsets of ${topic} at ${timestamp}`, () =>
-      this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+    const offsets = await withRetries(
+      `reading the offsets of ${topic} at ${timestamp}`,
+      () => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+      this.brokers,
     );
     const high = await this.watermarks(topic);
     // kafkajs answers -1 where no record is at or after the timestamp: start at the end.
@@ -513,8 +536,10 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>> {
-    const [result] = await withRetries(`reading the offsets of group ${groupId}`, () =>
-      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    const [result] = await withRetries(
+      `reading the offsets of group ${groupId}`,
+      () => this.admin.fetchOffsets({ groupId, topics: [topic] }),
+      this.brokers,
     );
     return (result?.partitions ?? [])
       .map((p) => ({ partition: p.partition, offset: p.offset }))
@@ -526,17 +551,24 @@ class KafkaJsAdminAdapter implements Admin {
     topic: string,
     offsets: ReadonlyArray<{ partition: number; offset: string }>,
   ): Promise<void> {
-    return withRetries(`setting offsets of group ${groupId}`, () =>
-      this.admin.setOffsets({
-        groupId,
-        topic,
-        partitions: offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
-      }),
+    return withRetries(
+      `setting offsets of group ${groupId}`,
+      () =>
+        this.admin.setOffsets({
+          groupId,
+          topic,
+          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
+        }),
+      this.brokers,
     );
   }
 
   async describeGroup(groupId: string): Promise<{ groupId: string; state: string; members: number }> {
-    const { groups } = await withRetries(`describing group ${groupId}`, () => this.admin.describeGroups([groupId]));
+    const { groups } = await withRetries(
+      `describing group ${groupId}`,
+      () => this.admin.describeGroups([groupId]),
+      this.brokers,
+    );
     const group = groups[0];
     return { groupId, state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
   }
@@ -564,7 +596,7 @@ function producerFor(kafka: Kafka, client: ClientOptions, options: ProducerOptio
   }
   return library === 'platformatic'
     ? new PlatformaticProducerAdapter(client, options)
-    : new KafkaJsProducerAdapter(kafka, options);
+    : new KafkaJsProducerAdapter(kafka, options, client.brokers);
 }
 
 /**
@@ -580,7 +612,7 @@ export function createKafkaClient(options: ClientOptions): KafkaClient {
   return {
     options,
     producer: (producerOptions = {}) => producerFor(kafka, options, producerOptions),
-    consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions),
-    admin: () => new KafkaJsAdminAdapter(kafka),
+    consumer: (consumerOptions) => new KafkaJsConsumerAdapter(kafka, consumerOptions, options.brokers),
+    admin: () => new KafkaJsAdminAdapter(kafka, options.brokers),
   };
 }

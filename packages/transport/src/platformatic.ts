@@ -5,7 +5,7 @@
  * `producer: { client: 'kafkajs' }` (or the client's `producerClient`) goes back to kafkajs.
  * The library is loaded when a producer connects.
  */
-import { KbusError } from '@kbus/core';
+import { isKbusError, KbusError, withinDeadline } from '@kbus/core';
 import type { ProducerOptions as PlatformaticOptions, Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { type ClientFailure, toKbusError } from './errors.ts';
 import type { ClientOptions, OutgoingRecord, PartitionAck, Producer, ProducerOptions, TopicRecords } from './types.ts';
@@ -71,6 +71,7 @@ export function platformaticFailure(error: unknown): ClientFailure {
     message: protocol && protocol !== top ? `${message} (${protocol.apiId}: ${protocol.message})` : message,
     retriable: protocol ? protocol.canRetry === true : transient,
     clientError: top?.code,
+    connection: !protocol && transient,
   };
 }
 
@@ -137,10 +138,18 @@ function messageOf(topic: string, record: OutgoingRecord): Message {
 
 export class PlatformaticProducerAdapter implements Producer {
   private producer: PlatformaticProducer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  /** The producer being opened: closed by disconnect() too, so giving up on a connect releases it. */
+  private opening: PlatformaticProducer<Buffer, Buffer, Buffer, Buffer> | undefined;
   private connecting: Promise<void> | undefined;
   private readonly settings: PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>;
+  private readonly brokers: readonly string[];
+  /** Bound of connecting: one connection timeout plus one request timeout. */
+  private readonly connectBoundMs: number;
 
   constructor(client: ClientOptions, options: ProducerOptions) {
+    this.brokers = client.brokers;
+    this.connectBoundMs =
+      (client.connectionTimeoutMs ?? 3_000) + (options.ackTimeoutMs ?? client.requestTimeoutMs ?? 30_000);
     if (options.transactionalId) {
       throw new KbusError(
         'INVALID_CONFIGURATION',
@@ -192,12 +201,25 @@ export class PlatformaticProducerAdapter implements Producer {
   private async open(): Promise<void> {
     const { Producer } = await load();
     const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...this.settings });
+    this.opening = producer;
     try {
       // The library connects lazily; asking for cluster metadata proves the brokers answer.
-      await producer.metadata({ topics: [] });
+      // It retries that request without an overall bound (a broker that accepts connections
+      // and never answers kept it waiting for minutes): bounded here.
+      await withinDeadline(producer.metadata({ topics: [] }), this.connectBoundMs, () => {
+        return new KbusError(
+          'KAFKA_ERROR',
+          `connecting the producer: no answer from the Kafka broker(s) at ${this.brokers.join(', ')} within ${this.connectBoundMs} ms ` +
+            '(connection + request timeout); check that the address is a Kafka listener reachable from here',
+          { retriable: true, details: { brokers: [...this.brokers] } },
+        );
+      });
     } catch (error) {
-      await producer.close().catch(() => {});
-      throw toKbusError(platformaticFailure(error), error, 'connecting the producer');
+      await producer.close(true).catch(() => {});
+      if (isKbusError(error)) throw error;
+      throw toKbusError(platformaticFailure(error), error, 'connecting the producer', 'KAFKA_ERROR', this.brokers);
+    } finally {
+      if (this.opening === producer) this.opening = undefined;
     }
     this.producer = producer;
   }
@@ -213,7 +235,7 @@ export class PlatformaticProducerAdapter implements Producer {
     } catch (error) {
       // After a failed send the library starts over with a new producer id (fresh sequence
       // numbers), as the kafkajs adapter does; this send may be partly written.
-      throw toKbusError(platformaticFailure(error), error, 'sending records', 'PUBLISH_FAILED');
+      throw toKbusError(platformaticFailure(error), error, 'sending records', 'PUBLISH_FAILED', this.brokers);
     }
     return (result.offsets ?? []).map((o) => ({
       topic: o.topic,
@@ -224,8 +246,12 @@ export class PlatformaticProducerAdapter implements Producer {
 
   async disconnect(): Promise<void> {
     const producer = this.producer;
+    const opening = this.opening;
     this.producer = undefined;
+    this.opening = undefined;
     this.connecting = undefined;
+    // A connect still under way is given up: its connections are closed now.
+    await opening?.close(true).catch(() => {});
     await producer?.close();
   }
 }
