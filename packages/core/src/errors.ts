@@ -45,7 +45,9 @@ export type ErrorCode =
   /** A consumer group operation needs the group to be empty. */
   | 'GROUP_ACTIVE'
   /** Any other error from the Kafka client. */
-  | 'KAFKA_ERROR';
+  | 'KAFKA_ERROR'
+  /** The outbox's PostgreSQL database could not be reached or failed a query; retriable. */
+  | 'DATABASE_UNAVAILABLE';
 
 import { redact, redactValue, scrubError } from './redact.ts';
 
