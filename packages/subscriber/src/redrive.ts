@@ -1,4 +1,4 @@
-import { KbusError } from '@kbus/core';
+import { isKbusError, KbusError } from '@kbus/core';
 import {
   type ConsumedRecord,
   createKafkaClient,
@@ -103,6 +103,7 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
     await consumer.subscribe([options.deadLetterTopic], true);
     const timeoutMs = options.timeoutMs ?? 60_000;
     await new Promise<void>((resolve, reject) => {
+      let failed = false;
       const timer = setTimeout(
         () =>
           reject(
@@ -113,58 +114,91 @@ export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
           ),
         timeoutMs,
       );
+      // A record that cannot be redriven ends the run at once with what is wrong with it:
+      // thrown into the consumer, it would only be fetched again until the timeout.
+      const fail = (error: unknown) => {
+        failed = true;
+        clearTimeout(timer);
+        reject(error);
+      };
+      const where = (partition: number, offset: string) =>
+        `record ${partition}/${offset} of ${options.deadLetterTopic}`;
+      const originalPartitions = async (topic: string, partition: number, offset: string): Promise<number> => {
+        let count = partitionCounts.get(topic);
+        if (count !== undefined) return count;
+        try {
+          count = (await metaAdmin.topics([topic]))[0]?.partitions.length ?? 1;
+        } catch (error) {
+          if (!isKbusError(error, 'TOPIC_NOT_FOUND')) throw error;
+          throw new KbusError(
+            'TOPIC_NOT_FOUND',
+            `${where(partition, offset)} came from topic "${topic}", which does not exist (any more); create it again, ` +
+              'or pass such records over with a filter',
+            { cause: error, details: { topic, partition, offset } },
+          );
+        }
+        partitionCounts.set(topic, count);
+        return count;
+      };
+      const redriveBatch = async (
+        batch: Parameters<Parameters<typeof consumer.run>[0]['eachBatch']>[0],
+        context: Parameters<Parameters<typeof consumer.run>[0]['eachBatch']>[1],
+      ) => {
+        const end = ends.get(batch.partition);
+        if (end === undefined) return;
+        for (const record of batch.records) {
+          if (BigInt(record.offset) >= end) break;
+          const info = readDeadLetter(record);
+          if (options.filter && !options.filter(record, info)) {
+            passedOver++;
+          } else {
+            if (!info.originalTopic) {
+              throw new KbusError(
+                'INVALID_CONFIGURATION',
+                `${where(batch.partition, record.offset)} has no ${DLT_HEADERS.originalTopic} header, so where it came from ` +
+                  'is unknown: it was not written by a dead-letter publisher (kbus or Spring). Pass such records over with a filter',
+                { details: { partition: batch.partition, offset: record.offset } },
+              );
+            }
+            const count = await originalPartitions(info.originalTopic, batch.partition, record.offset);
+            const headers: Record<string, HeaderValue> = {};
+            for (const [name, value] of Object.entries(record.headers)) {
+              if (value !== undefined && !DLT_HEADER_NAMES.has(name)) headers[name] = value;
+            }
+            headers['kbus_redriven-from'] = `${options.deadLetterTopic}/${batch.partition}/${record.offset}`;
+            const partition = record.key ? partitionForKey(record.key, count) : (info.originalPartition ?? 0) % count;
+            await producer.send([
+              {
+                topic: info.originalTopic,
+                records: [{ key: record.key, value: record.value, headers, partition }],
+              },
+            ]);
+            redriven++;
+          }
+          context.resolveOffset(record.offset);
+          await context.commit([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(record.offset) + 1n).toString() },
+          ]);
+          if (BigInt(record.offset) + 1n >= end) ends.delete(batch.partition);
+        }
+        if (ends.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
       consumer
         .run({
           partitionsConsumedConcurrently: 1,
           eachBatch: async (batch, context) => {
-            const end = ends.get(batch.partition);
-            if (end === undefined) return;
-            for (const record of batch.records) {
-              if (BigInt(record.offset) >= end) break;
-              const info = readDeadLetter(record);
-              if (!info.originalTopic) {
-                throw new KbusError(
-                  'INVALID_CONFIGURATION',
-                  `record ${batch.partition}/${record.offset} has no ${DLT_HEADERS.originalTopic} header`,
-                );
-              }
-              if (options.filter && !options.filter(record, info)) {
-                passedOver++;
-              } else {
-                let count = partitionCounts.get(info.originalTopic);
-                if (count === undefined) {
-                  count = (await metaAdmin.topics([info.originalTopic]))[0]?.partitions.length ?? 1;
-                  partitionCounts.set(info.originalTopic, count);
-                }
-                const headers: Record<string, HeaderValue> = {};
-                for (const [name, value] of Object.entries(record.headers)) {
-                  if (value !== undefined && !DLT_HEADER_NAMES.has(name)) headers[name] = value;
-                }
-                headers['kbus_redriven-from'] = `${options.deadLetterTopic}/${batch.partition}/${record.offset}`;
-                const partition = record.key
-                  ? partitionForKey(record.key, count)
-                  : (info.originalPartition ?? 0) % count;
-                await producer.send([
-                  {
-                    topic: info.originalTopic,
-                    records: [{ key: record.key, value: record.value, headers, partition }],
-                  },
-                ]);
-                redriven++;
-              }
-              context.resolveOffset(record.offset);
-              await context.commit([
-                { topic: batch.topic, partition: batch.partition, offset: (BigInt(record.offset) + 1n).toString() },
-              ]);
-              if (BigInt(record.offset) + 1n >= end) ends.delete(batch.partition);
-            }
-            if (ends.size === 0) {
-              clearTimeout(timer);
-              resolve();
+            if (failed) return;
+            try {
+              await redriveBatch(batch, context);
+            } catch (error) {
+              fail(error);
             }
           },
         })
-        .catch(reject);
+        .catch(fail);
     });
   } finally {
     await consumer.stop().catch(() => {});

@@ -1,6 +1,7 @@
-import { createEnvelope, createSerde } from '@kbus/core';
+import { createEnvelope, createSerde, isKbusError, type KbusError } from '@kbus/core';
 import {
   type CannedAnswer,
+  createTestTopic,
   endOffsets,
   kafkaClients,
   startRegistryProxy,
@@ -9,7 +10,7 @@ import {
   waitForGroupAtEnd,
 } from '@kbus/testkit';
 import { describe, expect, it } from 'vitest';
-import { createSubscriber } from '../src/index.ts';
+import { createSubscriber, DLT_HEADERS, redrive } from '../src/index.ts';
 import { connection, counterTopic, Note, Tick } from './fixtures.ts';
 
 describe('a ce_type header cannot make a record be skipped', () => {
@@ -80,4 +81,39 @@ describe('a registry that answers with something that is not a schema', () => {
       expect([...(await endOffsets(`${fixture.topic.name}.dlt`)).values()].every((o) => o === '0')).toBe(true);
     },
   );
+});
+
+describe('redrive of records it cannot send back fails fast with what is wrong', () => {
+  it.each([
+    ['no dead-letter headers at all', {}, 'INVALID_CONFIGURATION', DLT_HEADERS.originalTopic],
+    [
+      'headers without the original topic',
+      { [DLT_HEADERS.errorCode]: 'HANDLER_FAILED' },
+      'INVALID_CONFIGURATION',
+      DLT_HEADERS.originalTopic,
+    ],
+    [
+      'an original topic that is gone',
+      { [DLT_HEADERS.originalTopic]: 'kbus-no-such-topic-anywhere', [DLT_HEADERS.originalPartition]: '0' },
+      'TOPIC_NOT_FOUND',
+      'kbus-no-such-topic-anywhere',
+    ],
+  ] as const)('%s', async (_name, headers, code, named) => {
+    await using dlt = await createTestTopic({ prefix: 'redrive-bad.dlt' });
+    await using raw = kafkaClients();
+    const producer = await raw.producer();
+    await producer.send({
+      topic: dlt.name,
+      messages: [{ key: 'k', value: Buffer.from('v'), headers: { ...headers } }],
+    });
+    const started = Date.now();
+    const error = await redrive({ brokers: testStack().brokers, deadLetterTopic: dlt.name, timeoutMs: 30_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isKbusError(error, code), String(error)).toBe(true);
+    expect((error as KbusError).message).toContain(named);
+    // Well before the run's own timeout: not a generic TIMEOUT.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
 });
