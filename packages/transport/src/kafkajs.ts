@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KbusError } from '@kbus/core';
+import { KbusError, redactValue, registerSecret } from '@kbus/core';
 import {
   CompressionTypes,
   type EachBatchPayload,
@@ -42,7 +42,27 @@ const LOG_LEVELS = {
   debug: logLevel.DEBUG,
 } as const;
 
+/** The secrets of a client's configuration, registered with the redaction rule. */
+function registerSecrets(options: ClientOptions): void {
+  registerSecret(options.sasl?.password);
+  if (options.ssl && typeof options.ssl === 'object') {
+    for (const name of ['key', 'passphrase', 'pfx']) {
+      const value = (options.ssl as Record<string, unknown>)[name];
+      for (const item of Array.isArray(value) ? value : [value]) {
+        const secret = (item as { pem?: unknown; buf?: unknown; passphrase?: unknown } | undefined) ?? undefined;
+        registerSecret(item);
+        if (secret && typeof secret === 'object') {
+          registerSecret(secret.pem);
+          registerSecret(secret.buf);
+          registerSecret(secret.passphrase);
+        }
+      }
+    }
+  }
+}
+
 function kafkaConfig(options: ClientOptions): KafkaConfig {
+  registerSecrets(options);
   if (options.brokers.length === 0) {
     throw new KbusError(
       'INVALID_CONFIGURATION',
@@ -55,14 +75,19 @@ function kafkaConfig(options: ClientOptions): KafkaConfig {
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     logLevel: LOG_LEVELS[options.logLevel ?? 'nothing'],
-    ...(options.logger
-      ? {
-          logCreator:
-            () =>
-            ({ namespace, level, log }: { namespace: string; level: logLevel; log: { message: string } }) =>
-              options.logger?.({ ...log, level: logLevel[level] ?? String(level), namespace, message: log.message }),
-        }
-      : {}),
+    // Every log line goes through the redaction rule, to the user's logger or the console.
+    logCreator:
+      () =>
+      ({ namespace, level, log }: { namespace: string; level: logLevel; log: { message: string } }) => {
+        const entry = redactValue({
+          ...log,
+          level: logLevel[level] ?? String(level),
+          namespace,
+          message: log.message,
+        }) as { level: string; namespace: string; message: string; [key: string]: unknown };
+        if (options.logger) options.logger(entry);
+        else console.log(JSON.stringify(entry));
+      },
     ...(options.ssl === undefined ? {} : { ssl: options.ssl as NonNullable<KafkaConfig['ssl']> }),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl as SASLOptions }),
   };
