@@ -49,6 +49,9 @@ export interface Relay extends AsyncDisposable {
   drained(timeoutMs?: number): Promise<void>;
 }
 
+/** Bound of opening a database session (pg's own default is none). */
+const DATABASE_CONNECT_TIMEOUT_MS = 10_000;
+
 interface PendingRow extends Record<string, unknown> {
   position: string;
   id: string;
@@ -116,6 +119,8 @@ class PostgresRelay implements Relay {
     const client = new pg.Client({
       connectionString: this.options.connectionString,
       application_name: 'kbus-outbox-relay',
+      // pg waits without end for a server that accepts and never answers.
+      connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
     });
     client.on('error', (error) => {
       const typed = databaseError(error, this.database, 'keep its session');
@@ -247,7 +252,10 @@ class PostgresRelay implements Relay {
   }
 
   async drained(timeoutMs = 30_000): Promise<void> {
-    const probe = new pg.Client({ connectionString: this.options.connectionString });
+    const probe = new pg.Client({
+      connectionString: this.options.connectionString,
+      connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
+    });
     try {
       await probe.connect();
     } catch (error) {

@@ -1,4 +1,4 @@
-import { isKbusError, KbusError } from '@kbus/core';
+import { isKbusError, KbusError, withinDeadline } from '@kbus/core';
 import {
   type ConsumedRecord,
   createKafkaClient,
@@ -73,7 +73,21 @@ export interface RedriveResult {
  * @example
  * const { redriven } = await redrive({ brokers, deadLetterTopic: 'auth.user-account.dlt' });
  */
-export async function redrive(options: RedriveOptions): Promise<RedriveResult> {
+export function redrive(options: RedriveOptions): Promise<RedriveResult> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  // The whole run is bounded, connecting included; what is still open when the bound passes
+  // is closed by the run itself once its own reading bound (the same timeoutMs) ends it.
+  return withinDeadline(
+    run(options),
+    timeoutMs,
+    () =>
+      new KbusError('TIMEOUT', `redrive of ${options.deadLetterTopic} did not reach the end within ${timeoutMs} ms`, {
+        retriable: true,
+      }),
+  );
+}
+
+async function run(options: RedriveOptions): Promise<RedriveResult> {
   const kafka = options.kafka ?? createKafkaClient({ brokers: options.brokers ?? [], clientId: 'kbus-redrive' });
   const groupId = options.groupId ?? `${options.deadLetterTopic}.redrive`;
   const admin = kafka.admin();

@@ -3,7 +3,7 @@ import { startUnresponsiveServer, testStack, uniqueName, waitFor } from '@kbus/t
 import { createKafkaClient } from '@kbus/transport';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { createSubscriber } from '../src/index.ts';
+import { createSubscriber, redrive } from '../src/index.ts';
 
 const Pinged = defineEvent({
   type: 'bounds.pinged',
@@ -45,5 +45,20 @@ describe.each(['silent', 'garbage'] as const)('a broker that accepts connections
       timeoutMs: REQUEST_TIMEOUT_MS + 5_000,
       description: 'the subscriber closed its connections',
     });
+  });
+
+  it.each([1_500, 3_000])('redrive() rejects within its timeoutMs (%i ms), connecting included', async (bound) => {
+    await using broker = await startUnresponsiveServer(mode);
+    const started = Date.now();
+    const error = await redrive({
+      kafka: createKafkaClient({ brokers: [broker.address], requestTimeoutMs: REQUEST_TIMEOUT_MS }),
+      deadLetterTopic: uniqueName('bounds.dlt'),
+      timeoutMs: bound,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isKbusError(error, 'TIMEOUT'), String(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(bound + SLACK_MS);
   });
 });
