@@ -51,7 +51,11 @@ export type ErrorCode =
   /** The TLS handshake failed: an unknown CA, a name mismatch, a missing client certificate, or plain text against TLS. */
   | 'TLS_FAILED'
   /** Any other error from the Kafka client. */
-  | 'KAFKA_ERROR';
+  | 'KAFKA_ERROR'
+  /** The outbox's PostgreSQL database could not be reached or failed a query; retriable. */
+  | 'DATABASE_UNAVAILABLE';
+
+import { redact, redactValue, scrubError } from './redact.ts';
 
 const BRAND = Symbol.for('kbus.error');
 
@@ -68,10 +72,13 @@ export class KbusError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: KbusErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // No secret leaves the SDK in an error: its message (and so its stack), details and
+    // causes are redacted once, here.
+    if (options.cause !== undefined) scrubError(options.cause);
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retriable = options.retriable ?? false;
-    this.details = options.details ?? {};
+    this.details = options.details ? (redactValue(options.details) as Readonly<Record<string, unknown>>) : {};
     Object.defineProperty(this, BRAND, { value: true });
   }
 }

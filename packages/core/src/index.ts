@@ -36,6 +36,8 @@ export {
   type TopicDefinition,
   type TopicSettings,
 } from './contracts/topic.ts';
+export { malformedStrings } from './contracts/well-formed.ts';
+export { withinDeadline } from './deadline.ts';
 export {
   type ErrorCode,
   isKbusError,
@@ -61,6 +63,7 @@ export {
   type RelayedRecord,
   type RelaySendContext,
 } from './instrumentation.ts';
+export { describeThrown, redact, redactValue, registerSecret } from './redact.ts';
 export {
   assertCompatible,
   type CompatibilityOptions,

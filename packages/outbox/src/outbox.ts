@@ -109,11 +109,18 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
     payload: PayloadInput<E>,
     options: AddOptions = {},
   ): Promise<AddedEvent> {
+    if (typeof (tx as Partial<Queryable> | null | undefined)?.query !== 'function') {
+      throw new KbusError(
+        'INVALID_CONFIGURATION',
+        `outbox.add(tx, event, payload): tx must be the database client of your open transaction (something with query()), not ${describeValue(tx)}`,
+      );
+    }
     const topic = this.routes.get(event);
     if (!topic) {
+      const declared = [...this.routes.keys()].map((e) => e.type).join(', ');
       throw new KbusError(
         'UNKNOWN_EVENT_TYPE',
-        `"${(event as AnyEventDefinition)?.type}" is not declared on any topic of this outbox`,
+        `outbox.add(tx, event, payload): ${describeValue((event as AnyEventDefinition | undefined)?.type ?? event)} is not an event declared on any topic of this outbox (declared: ${declared})`,
       );
     }
     const envelope = eventEnvelope(event, payload, { source: this.source, ...options });
@@ -163,6 +170,12 @@ class PostgresOutbox<T extends readonly AnyTopicDefinition[]> implements Outbox<
     await tx.query(this.notifySql);
     return { eventId: envelope.id, aggregateId: envelope.aggregateId, aggregateSeq };
   }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return typeof value;
 }
 
 /**

@@ -1,4 +1,11 @@
-import { channels, KbusError, type OutboxBacklogMessage, type RelaySendContext } from '@kbus/core';
+import {
+  channels,
+  isKbusError,
+  KbusError,
+  type OutboxBacklogMessage,
+  type RelaySendContext,
+  registerSecret,
+} from '@kbus/core';
 import {
   createKafkaClient,
   type KafkaClient,
@@ -24,6 +31,9 @@ export interface Relay extends AsyncDisposable {
   /** Resolves once no pending row is older than this call (bounded by timeoutMs). */
   drained(timeoutMs?: number): Promise<void>;
 }
+
+/** Bound of opening a database session (pg's own default is none). */
+const DATABASE_CONNECT_TIMEOUT_MS = 10_000;
 
 interface PendingRow extends Record<string, unknown> {
   position: string;
@@ -68,10 +78,13 @@ class PostgresRelay implements Relay {
   private lastCleanup = 0;
   private traceColumn: boolean | undefined;
   private lastBacklogReport = 0;
+  /** host:port/database of the connection string, for messages (never its password). */
+  private readonly database: string;
 
   constructor(given: RelayOptions) {
     const options = checkRelayOptions(given);
     this.options = options;
+    this.database = describeDatabase(options.connectionString);
     this.tables = outboxTables(options);
     this.kafka =
       options.kafka ??
@@ -86,8 +99,14 @@ class PostgresRelay implements Relay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    await this.producer.connect();
-    await this.connectDatabase();
+    try {
+      await this.producer.connect();
+      await this.connectDatabase();
+    } catch (error) {
+      // Nothing of a failed start stays open: the process can exit.
+      await this.producer.disconnect().catch(() => {});
+      throw isKbusError(error) ? error : databaseError(error, this.database, 'start');
+    }
     this.running = true;
     this.loop = this.run();
   }
@@ -96,17 +115,25 @@ class PostgresRelay implements Relay {
     const client = new pg.Client({
       connectionString: this.options.connectionString,
       application_name: 'kbus-outbox-relay',
+      // pg waits without end for a server that accepts and never answers.
+      connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
     });
     client.on('error', (error) => {
-      this.lastError = error;
-      this.options.onError?.(error);
+      const typed = databaseError(error, this.database, 'keep its session');
+      this.lastError = typed;
+      this.options.onError?.(typed);
     });
     client.on('notification', () => {
       this.notified = true;
       this.wake?.();
     });
-    await client.connect();
-    await client.query(`LISTEN "${this.tables.channel}"`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.tables.channel}"`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw databaseError(error, this.database, 'connect');
+    }
     this.client = client;
     this.leader = false;
     return client;
@@ -135,12 +162,15 @@ class PostgresRelay implements Relay {
         failures = 0;
         if (sent < (this.options.batchSize ?? 500) && !this.notified) await this.pause(poll);
       } catch (error) {
-        this.lastError = error;
-        this.options.onError?.(error);
+        // Kafka failures come typed from the transport; anything else came from the database.
+        const database = !isKbusError(error) || error.code === 'DATABASE_UNAVAILABLE';
+        const typed = isKbusError(error) ? error : databaseError(error, this.database, 'relay a batch');
+        this.lastError = typed;
+        this.options.onError?.(typed);
         failures++;
         // A database failure may have broken the session (and with it the leader lock):
-        // start over with a new one. Broker failures (KbusError) keep the session.
-        if (this.client && !(error instanceof KbusError)) {
+        // start over with a new one. Broker failures keep the session.
+        if (this.client && database) {
           await this.client.end().catch(() => {});
           this.client = undefined;
           this.leader = false;
@@ -261,8 +291,16 @@ class PostgresRelay implements Relay {
   }
 
   async drained(timeoutMs = 30_000): Promise<void> {
-    const probe = new pg.Client({ connectionString: this.options.connectionString });
-    await probe.connect();
+    const probe = new pg.Client({
+      connectionString: this.options.connectionString,
+      connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT_MS,
+    });
+    try {
+      await probe.connect();
+    } catch (error) {
+      await probe.end().catch(() => {});
+      throw databaseError(error, this.database, 'connect');
+    }
     try {
       const { rows } = await probe.query<{ max: string | null }>(
         `SELECT max(position) AS max FROM ${this.tables.outbox}`,
@@ -288,7 +326,11 @@ class PostgresRelay implements Relay {
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) {
+      // Never started, or its start failed: nothing runs, but a producer may be open.
+      await this.producer.disconnect().catch(() => {});
+      return;
+    }
     this.running = false;
     this.wake?.();
     await this.loop;
@@ -311,6 +353,43 @@ class PostgresRelay implements Relay {
   stats(): RelayStats {
     return { leader: this.leader, published: this.published, batches: this.batches, lastError: this.lastError };
   }
+}
+
+/**
+ * Where a connection string points, without credentials: `host:port/database`. Its
+ * password is registered with the redaction rule, so that no message repeats it.
+ */
+function describeDatabase(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password) {
+      registerSecret(url.password);
+      registerSecret(decodeURIComponent(url.password));
+    }
+    const host = url.hostname || url.searchParams.get('host') || 'localhost';
+    return `${host}:${url.port || '5432'}${url.pathname && url.pathname !== '/' ? url.pathname : ''}`;
+  } catch {
+    // A key=value connection string ("host=… password=…").
+    const fields = Object.fromEntries(
+      connectionString
+        .split(/\s+/)
+        .map((pair) => pair.split('='))
+        .filter((kv): kv is [string, string] => kv.length === 2),
+    );
+    if (fields.password) registerSecret(fields.password);
+    return `${fields.host ?? 'localhost'}:${fields.port ?? '5432'}${fields.dbname ? `/${fields.dbname}` : ''}`;
+  }
+}
+
+/** A database failure as a typed, retriable error naming the database (not its password). */
+function databaseError(error: unknown, database: string, what: string): KbusError {
+  const code = (error as { code?: unknown })?.code;
+  const reason = code === 'ECONNREFUSED' ? 'connection refused' : ((error as Error)?.message ?? String(error));
+  return new KbusError(
+    'DATABASE_UNAVAILABLE',
+    `the outbox relay could not ${what}: PostgreSQL at ${database}: ${reason}`,
+    { retriable: true, cause: error, details: { database, ...(typeof code === 'string' ? { pgCode: code } : {}) } },
+  );
 }
 
 /**

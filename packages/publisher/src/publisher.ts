@@ -12,8 +12,10 @@ import {
   type PublishContext,
   type PublishManyContext,
   ValidationError,
+  withinDeadline,
 } from '@kbus/core';
 import {
+  type Admin,
   createKafkaClient,
   eventEnvelope,
   eventRecord,
@@ -117,6 +119,10 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   private refreshTimer: NodeJS.Timeout | undefined;
   private inProgress = 0;
   private idle: (() => void) | undefined;
+  /** What connecting is doing now, for a timeout's message. */
+  private phase = 'starting';
+  /** Admin clients in use (metadata reads), closed by close() even while they wait. */
+  private readonly admins = new Set<Admin>();
 
   constructor(publisherOptions: PublisherOptions<T>) {
     this.options = resolveOptions(publisherOptions);
@@ -141,6 +147,16 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(closedError());
     if (this.connected) return Promise.resolve();
+    return this.connectWithin(this.options.deliveryTimeoutMs);
+  }
+
+  /**
+   * Connects, or rejects with a retriable TIMEOUT after `ms` (what is left of
+   * deliveryTimeoutMs): a cluster or registry that accepts connections and never answers
+   * must not hold a publish longer than it was promised. The connect itself goes on; later
+   * calls wait for the same one.
+   */
+  private connectWithin(ms: number): Promise<void> {
     this.connecting ??= this.doConnect().then(
       () => {
         this.connected = true;
@@ -151,24 +167,37 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         throw error;
       },
     );
-    return this.connecting;
+    return withinDeadline(this.connecting, ms, () => {
+      const { phase } = this;
+      return new KbusError(
+        'TIMEOUT',
+        `the publisher did not connect within ${ms} ms (deliveryTimeoutMs) while ${phase}; nothing was sent`,
+        { retriable: true, details: { phase, brokers: [...this.kafka.options.brokers] } },
+      );
+    });
   }
 
   private async doConnect(): Promise<void> {
     const { serde } = this.options;
+    const brokers = this.kafka.options.brokers.join(', ');
     if (this.options.compatibility !== false) {
+      this.phase = `checking schema compatibility with the registry at ${serde.registry.url}`;
       for (const topic of this.topicList) {
         assertCompatible(await checkTopicCompatibility(serde, topic, { level: this.options.compatibility }));
       }
     }
+    this.phase = `registering schemas with the registry at ${serde.registry.url}`;
     for (const route of this.routes.values()) route.encoder = undefined;
     await Promise.all(
       [...this.routes].map(async ([event, route]) => {
         route.encoder = await serde.encoder(route.topic, event);
       }),
     );
+    this.phase = `reading topic metadata from the Kafka cluster at ${brokers}`;
     await this.readPartitionCounts();
+    this.phase = `connecting the producer to the Kafka cluster at ${brokers}`;
     await this.producer.connect();
+    this.phase = 'connected';
     if (this.options.metadataMaxAgeMs > 0) {
       this.refreshTimer = setInterval(() => {
         this.readPartitionCounts().catch(() => {
@@ -181,8 +210,9 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
 
   private async readPartitionCounts(): Promise<void> {
     const admin = this.kafka.admin();
-    await admin.connect();
+    this.admins.add(admin);
     try {
+      await admin.connect();
       let metadata: Awaited<ReturnType<typeof admin.topics>>;
       try {
         metadata = await admin.topics(this.topicList.map((t) => t.name));
@@ -200,6 +230,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       const counts = new Map(metadata.map((m) => [m.name, m.partitions.length]));
       for (const route of this.routes.values()) route.partitions = counts.get(route.topic.name) ?? 0;
     } finally {
+      this.admins.delete(admin);
       await admin.disconnect();
     }
   }
@@ -228,7 +259,8 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
         throw new ValidationError(`${item.event.type} (publishMany item ${index})`, error.issues, error);
       }
     });
-    await this.whenConnected();
+    const connecting = this.whenConnected(Date.now() + this.options.deliveryTimeoutMs);
+    if (connecting) await connecting;
     const submit = (traced: Prepared) => this.submit(traced);
     let all: Promise<PublishResult[]>;
     if (!channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)) {
@@ -284,6 +316,9 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
       await this.flush();
       await this.batcher.drain();
       if (this.refreshTimer) clearInterval(this.refreshTimer);
+      // A connect still waiting on a silent cluster is given up, not waited for: the client
+      // closes those connections once their request times out (requestTimeoutMs).
+      for (const admin of this.admins) admin.disconnect().catch(() => {});
       await this.producer.disconnect();
     })();
     return this.closed;
@@ -356,8 +391,11 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     return promise;
   }
 
-  private whenConnected(): Promise<void> | undefined {
-    return this.connected ? undefined : this.connect();
+  /** Undefined when connected; else the connect, bounded by a record's delivery deadline. */
+  private whenConnected(deadline: number): Promise<void> | undefined {
+    if (this.connected) return undefined;
+    if (this.closed) return Promise.reject(closedError());
+    return this.connectWithin(Math.max(1, deadline - Date.now()));
   }
 
   /**
@@ -376,7 +414,7 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     return (async () => {
       if (slot) await slot;
       try {
-        const connecting = this.whenConnected();
+        const connecting = this.whenConnected(accepted + this.options.deliveryTimeoutMs);
         if (connecting) await connecting;
       } catch (error) {
         this.buffer.release();

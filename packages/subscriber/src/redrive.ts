@@ -1,4 +1,4 @@
-import { channels, KbusError, type RedriveContext } from '@kbus/core';
+import { channels, isKbusError, KbusError, type RedriveContext, withinDeadline } from '@kbus/core';
 import { callback, nonEmptyString, parseOptions, strictOptions, timerMs } from '@kbus/core/options';
 import {
   brokersOption,
@@ -99,6 +99,20 @@ export interface RedriveResult {
  */
 export async function redrive(given: RedriveOptions): Promise<RedriveResult> {
   const options = checkRedriveOptions(given);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  // The whole run is bounded, connecting included; what is still open when the bound passes
+  // is closed by the run itself once its own reading bound (the same timeoutMs) ends it.
+  return withinDeadline(
+    run(options),
+    timeoutMs,
+    () =>
+      new KbusError('TIMEOUT', `redrive of ${options.deadLetterTopic} did not reach the end within ${timeoutMs} ms`, {
+        retriable: true,
+      }),
+  );
+}
+
+async function run(options: RedriveOptions): Promise<RedriveResult> {
   const kafka =
     options.kafka ??
     createKafkaClient({
@@ -135,6 +149,7 @@ export async function redrive(given: RedriveOptions): Promise<RedriveResult> {
     await consumer.subscribe([options.deadLetterTopic], true);
     const timeoutMs = options.timeoutMs ?? 60_000;
     await new Promise<void>((resolve, reject) => {
+      let failed = false;
       const timer = setTimeout(
         () =>
           reject(
@@ -145,77 +160,109 @@ export async function redrive(given: RedriveOptions): Promise<RedriveResult> {
           ),
         timeoutMs,
       );
+      // A record that cannot be redriven ends the run at once with what is wrong with it:
+      // thrown into the consumer, it would only be fetched again until the timeout.
+      const fail = (error: unknown) => {
+        failed = true;
+        clearTimeout(timer);
+        reject(error);
+      };
+      const where = (partition: number, offset: string) =>
+        `record ${partition}/${offset} of ${options.deadLetterTopic}`;
+      const originalPartitions = async (topic: string, partition: number, offset: string): Promise<number> => {
+        let count = partitionCounts.get(topic);
+        if (count !== undefined) return count;
+        try {
+          count = (await metaAdmin.topics([topic]))[0]?.partitions.length ?? 1;
+        } catch (error) {
+          if (!isKbusError(error, 'TOPIC_NOT_FOUND')) throw error;
+          throw new KbusError(
+            'TOPIC_NOT_FOUND',
+            `${where(partition, offset)} came from topic "${topic}", which does not exist (any more); create it again, ` +
+              'or pass such records over with a filter',
+            { cause: error, details: { topic, partition, offset } },
+          );
+        }
+        partitionCounts.set(topic, count);
+        return count;
+      };
+      const redriveBatch = async (
+        batch: Parameters<Parameters<typeof consumer.run>[0]['eachBatch']>[0],
+        context: Parameters<Parameters<typeof consumer.run>[0]['eachBatch']>[1],
+      ) => {
+        const end = ends.get(batch.partition);
+        if (end === undefined) return;
+        for (const record of batch.records) {
+          if (BigInt(record.offset) >= end) break;
+          const info = readDeadLetter(record);
+          if (options.filter && !options.filter(record, info)) {
+            passedOver++;
+          } else {
+            if (!info.originalTopic) {
+              throw new KbusError(
+                'INVALID_CONFIGURATION',
+                `${where(batch.partition, record.offset)} has no ${DLT_HEADERS.originalTopic} header, so where it came from ` +
+                  'is unknown: it was not written by a dead-letter publisher (kbus or Spring). Pass such records over with a filter',
+                { details: { partition: batch.partition, offset: record.offset } },
+              );
+            }
+            const count = await originalPartitions(info.originalTopic, batch.partition, record.offset);
+            const headers: Record<string, HeaderValue> = {};
+            for (const [name, value] of Object.entries(record.headers)) {
+              if (value !== undefined && !DLT_HEADER_NAMES.has(name)) headers[name] = value;
+            }
+            headers['kbus_redriven-from'] = `${options.deadLetterTopic}/${batch.partition}/${record.offset}`;
+            const partition = record.key ? partitionForKey(record.key, count) : (info.originalPartition ?? 0) % count;
+            const topic = info.originalTopic;
+            const resend = () =>
+              producer.send([{ topic, records: [{ key: record.key, value: record.value, headers, partition }] }]);
+            if (channels.redrive.hasSubscribers) {
+              const carrier: Record<string, string> = {};
+              for (const [name, value] of Object.entries(headers)) carrier[name] = String(value);
+              const before = { ...carrier };
+              const traced: RedriveContext = {
+                deadLetterTopic: options.deadLetterTopic,
+                topic,
+                partition,
+                key: record.key?.toString('utf8'),
+                headers: carrier,
+              };
+              // A tracer may replace the trace context in `start` (a new span linking the original).
+              await channels.redrive.tracePromise(async () => {
+                // Only what the tracer changed: other header values keep their bytes.
+                for (const [name, value] of Object.entries(carrier)) if (before[name] !== value) headers[name] = value;
+                for (const name of Object.keys(before)) if (!(name in carrier)) delete headers[name];
+                await resend();
+              }, traced);
+            } else {
+              await resend();
+            }
+            redriven++;
+          }
+          context.resolveOffset(record.offset);
+          await context.commit([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(record.offset) + 1n).toString() },
+          ]);
+          if (BigInt(record.offset) + 1n >= end) ends.delete(batch.partition);
+        }
+        if (ends.size === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
       consumer
         .run({
           partitionsConsumedConcurrently: 1,
           eachBatch: async (batch, context) => {
-            const end = ends.get(batch.partition);
-            if (end === undefined) return;
-            for (const record of batch.records) {
-              if (BigInt(record.offset) >= end) break;
-              const info = readDeadLetter(record);
-              if (!info.originalTopic) {
-                throw new KbusError(
-                  'INVALID_CONFIGURATION',
-                  `record ${batch.partition}/${record.offset} has no ${DLT_HEADERS.originalTopic} header`,
-                );
-              }
-              if (options.filter && !options.filter(record, info)) {
-                passedOver++;
-              } else {
-                let count = partitionCounts.get(info.originalTopic);
-                if (count === undefined) {
-                  count = (await metaAdmin.topics([info.originalTopic]))[0]?.partitions.length ?? 1;
-                  partitionCounts.set(info.originalTopic, count);
-                }
-                const headers: Record<string, HeaderValue> = {};
-                for (const [name, value] of Object.entries(record.headers)) {
-                  if (value !== undefined && !DLT_HEADER_NAMES.has(name)) headers[name] = value;
-                }
-                headers['kbus_redriven-from'] = `${options.deadLetterTopic}/${batch.partition}/${record.offset}`;
-                const partition = record.key
-                  ? partitionForKey(record.key, count)
-                  : (info.originalPartition ?? 0) % count;
-                const topic = info.originalTopic;
-                const resend = () =>
-                  producer.send([{ topic, records: [{ key: record.key, value: record.value, headers, partition }] }]);
-                if (channels.redrive.hasSubscribers) {
-                  const carrier: Record<string, string> = {};
-                  for (const [name, value] of Object.entries(headers)) carrier[name] = String(value);
-                  const before = { ...carrier };
-                  const context: RedriveContext = {
-                    deadLetterTopic: options.deadLetterTopic,
-                    topic,
-                    partition,
-                    key: record.key?.toString('utf8'),
-                    headers: carrier,
-                  };
-                  // A tracer may replace the trace context in `start` (a new span linking the original).
-                  await channels.redrive.tracePromise(async () => {
-                    // Only what the tracer changed: other header values keep their bytes.
-                    for (const [name, value] of Object.entries(carrier))
-                      if (before[name] !== value) headers[name] = value;
-                    for (const name of Object.keys(before)) if (!(name in carrier)) delete headers[name];
-                    await resend();
-                  }, context);
-                } else {
-                  await resend();
-                }
-                redriven++;
-              }
-              context.resolveOffset(record.offset);
-              await context.commit([
-                { topic: batch.topic, partition: batch.partition, offset: (BigInt(record.offset) + 1n).toString() },
-              ]);
-              if (BigInt(record.offset) + 1n >= end) ends.delete(batch.partition);
-            }
-            if (ends.size === 0) {
-              clearTimeout(timer);
-              resolve();
+            if (failed) return;
+            try {
+              await redriveBatch(batch, context);
+            } catch (error) {
+              fail(error);
             }
           },
         })
-        .catch(reject);
+        .catch(fail);
     });
   } finally {
     await consumer.stop().catch(() => {});

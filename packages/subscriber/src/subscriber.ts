@@ -4,9 +4,11 @@ import {
   channels,
   KbusError,
   type RebalanceMessage,
+  withinDeadline,
 } from '@kbus/core';
 
 import {
+  type Admin,
   type Assignment,
   type BatchContext,
   type ConsumedBatch,
@@ -26,7 +28,7 @@ import { timeout } from './middleware/timeout.ts';
 import { type PartitionLag, partitionLag, prepareStartOffsets } from './offsets.ts';
 import { type ResolvedSubscriberOptions, resolveSubscriberOptions, type SubscriberOptions } from './options.ts';
 import { reportOutcome } from './outcome.ts';
-import { type InboundMessage, isPromise, type MessageHandler } from './types.ts';
+import { type InboundMessage, isPromise, type MessageHandler, normalised } from './types.ts';
 
 export interface SubscriberHealth {
   readonly state: 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
@@ -118,6 +120,9 @@ class KafkaSubscriber implements Subscriber {
   private lastPollAt: number | undefined;
   private lastError: unknown;
   private starting: Promise<void> | undefined;
+  private startAbandoned = false;
+  private startPhase = 'starting';
+  private startAdmin: Admin | undefined;
   private stopped: Promise<void> | undefined;
   private joined: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   private readonly counters = { handled: 0, skipped: 0, retried: 0, deadLettered: 0, duplicatesSkipped: 0 };
@@ -151,7 +156,11 @@ class KafkaSubscriber implements Subscriber {
     // Only when some declared type is skipped is the type header looked at.
     const skips = skipped.size > 0 ? (type: string) => skipped.has(type) : undefined;
     let chain: MessageHandler = dispatch(o.handlers, o.unhandled);
-    for (const middleware of [...o.middleware].reverse()) chain = middleware(chain);
+    for (const middleware of [...o.middleware].reverse()) {
+      // User middleware may return thenables too: adopted once, where they enter the chain.
+      const step = middleware(chain);
+      chain = (message) => normalised(step(message));
+    }
     chain = timeout(o.handlerTimeoutMs)(chain);
     chain = decode(o.serde, skips)(chain);
     chain = retry(o.retry, (error) => {
@@ -174,23 +183,46 @@ class KafkaSubscriber implements Subscriber {
   }
 
   start(): Promise<void> {
-    this.starting ??= this.doStart().catch(async (error: unknown) => {
+    const o = this.options;
+    // startTimeoutMs bounds the whole start, connecting included: a broker or registry that
+    // accepts connections and never answers must not hold it longer.
+    this.starting ??= withinDeadline(this.doStart(), o.startTimeoutMs, () => {
+      this.startAbandoned = true;
+      return new KbusError(
+        'TIMEOUT',
+        `the subscriber of group ${o.groupId} did not start within ${o.startTimeoutMs} ms (startTimeoutMs) while ${this.startPhase}`,
+        { retriable: true, details: { phase: this.startPhase, brokers: [...this.kafka.options.brokers] } },
+      );
+    }).catch(async (error: unknown) => {
       this.state = 'crashed';
       this.lastError = error;
-      await this.consumer.disconnect().catch(() => {});
-      await this.producer?.disconnect().catch(() => {});
+      // Whatever start was waiting on is given up, not waited for: the Kafka client closes
+      // those connections once their pending request times out (requestTimeoutMs).
+      this.startAdmin?.disconnect().catch(() => {});
+      this.consumer.disconnect().catch(() => {});
+      this.producer?.disconnect().catch(() => {});
       throw error;
     });
     return this.starting;
+  }
+
+  /** Between the steps of a start that timed out: go no further. */
+  private checkStart(phase: string): void {
+    if (this.startAbandoned) throw new KbusError('CLIENT_CLOSED', 'start() timed out; create a new subscriber');
+    this.startPhase = phase;
   }
 
   private async doStart(): Promise<void> {
     if (this.stopping) throw new KbusError('CLIENT_CLOSED', 'the subscriber was stopped; create a new one');
     this.state = 'starting';
     const o = this.options;
+    const brokers = this.kafka.options.brokers.join(', ');
     // Without the registry nothing can be decoded: say so now rather than stall later.
+    this.checkStart(`reaching the schema registry at ${o.serde.registry.url}`);
     await o.serde.registry.ping();
+    this.checkStart(`reading topic metadata from the Kafka cluster at ${brokers}`);
     const admin = this.kafka.admin();
+    this.startAdmin = admin;
     await admin.connect();
     try {
       const sources = await admin.topics(o.topics.map((t) => t.name));
@@ -220,8 +252,10 @@ class KafkaSubscriber implements Subscriber {
       }
       await prepareStartOffsets(admin, o.groupId, o.topics, o.startFrom);
     } finally {
+      this.startAdmin = undefined;
       await admin.disconnect();
     }
+    this.checkStart(`connecting the dead-letter producer to the Kafka cluster at ${brokers}`);
     await this.producer?.connect();
     this.consumer.on('group.join', (assignment) => this.onGroupJoin(assignment));
     this.consumer.on('rebalancing', () => this.beginRevoke());
@@ -236,7 +270,9 @@ class KafkaSubscriber implements Subscriber {
       this.state = 'crashed';
       this.joined?.reject(error);
     });
+    this.checkStart(`connecting the consumer to the Kafka cluster at ${brokers}`);
     await this.consumer.connect();
+    this.checkStart(`joining group ${o.groupId} at the Kafka cluster at ${brokers}`);
     await this.consumer.subscribe(
       o.topics.map((t) => t.name),
       o.startFrom !== 'latest',
@@ -248,25 +284,8 @@ class KafkaSubscriber implements Subscriber {
       partitionsConsumedConcurrently: o.partitionConcurrency,
       eachBatch: (batch, context) => this.onBatch(batch, context),
     });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        joined,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new KbusError('TIMEOUT', `did not join group ${o.groupId} within ${o.startTimeoutMs} ms`, {
-                  retriable: true,
-                }),
-              ),
-            o.startTimeoutMs,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await joined;
+    this.checkStart('running');
     this.state = 'running';
   }
 

@@ -78,3 +78,21 @@ export type Middleware = (next: MessageHandler) => MessageHandler;
 export function isPromise(value: unknown): value is Promise<void> {
   return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
+
+/**
+ * What user code (a handler, a middleware) returned, as the chain relies on it: nothing
+ * (finished), or a real promise. A thenable that is not a promise is adopted once, here, as
+ * `Promise.resolve` does: its `then()` may return anything or call back late, from a
+ * timer, or throw; none of that can make a record count as finished before it is, or
+ * escape as an uncaught exception.
+ */
+export function normalised(result: unknown): void | Promise<void> {
+  if (result instanceof Promise) return result as Promise<void>;
+  try {
+    if (!isPromise(result)) return undefined;
+  } catch (error) {
+    // A `then` getter that throws.
+    return Promise.reject(error);
+  }
+  return Promise.resolve(result) as Promise<void>;
+}

@@ -7,6 +7,15 @@ export interface RecordedRequest {
   readonly path: string;
 }
 
+export interface CannedAnswer {
+  readonly status?: number;
+  readonly body: string;
+  /** Default `application/json`. */
+  readonly contentType?: string;
+  /** Only requests whose path matches are answered this way. */
+  readonly path?: RegExp;
+}
+
 export interface RegistryProxy extends AsyncDisposable {
   /** Use this as the registry URL: same API, every request counted. */
   readonly url: string;
@@ -19,6 +28,12 @@ export interface RegistryProxy extends AsyncDisposable {
    * open until the proxy closes): a registry that hangs.
    */
   stallNext(count: number): void;
+  /**
+   * The next `count` requests (only those whose path matches `answer.path`, when given) get
+   * this answer instead of the registry's: an HTML page, `{}`, a 404 from a proxy. The
+   * registry itself stays as it is, so it "recovers" once the count is used up.
+   */
+  answerNext(count: number, answer: CannedAnswer): void;
   close(): Promise<void>;
 }
 
@@ -36,11 +51,20 @@ export async function startRegistryProxy(target: string = testStack().registryUr
   const upstream = new URL(target);
   const requests: RecordedRequest[] = [];
   let stalls = 0;
+  let canned: { left: number; answer: CannedAnswer } | undefined;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     requests.push({ method: req.method ?? 'GET', path: req.url ?? '/' });
     if (stalls > 0) {
       stalls--;
       req.resume();
+      return;
+    }
+    if (canned && canned.left > 0 && (!canned.answer.path || canned.answer.path.test(req.url ?? '/'))) {
+      canned.left--;
+      const { status = 200, body, contentType = 'application/json' } = canned.answer;
+      req.resume();
+      res.writeHead(status, { 'content-type': contentType });
+      res.end(body);
       return;
     }
     const forward = httpRequest(
@@ -77,6 +101,9 @@ export async function startRegistryProxy(target: string = testStack().registryUr
     },
     stallNext: (count) => {
       stalls = count;
+    },
+    answerNext: (count, answer) => {
+      canned = { left: count, answer };
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -44,8 +44,31 @@ export interface ClientFailure {
   readonly retriable: boolean;
   /** The client's own error class or code, kept in `details.kafkaError`. */
   readonly clientError: string | undefined;
+  /** No usable answer from a broker (refused, closed, timed out, not speaking Kafka). */
+  readonly connection?: boolean;
   /** The connection was refused before any request: SASL authentication or the TLS handshake failed. */
   readonly security?: 'authentication' | 'tls';
+}
+
+/** kafkajs errors that mean a broker gave no usable answer, rather than a Kafka error answer. */
+const CONNECTION_ERRORS = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+]);
+
+/**
+ * kafkajs 2.2.4 reports a broker whose handshake failed (it accepted the connection and
+ * then said nothing, or something that is not Kafka) as a plain `Error('Broker not
+ * connected')`, with no class or flag of its own: recognised by that text, the only signal.
+ */
+const NOT_CONNECTED = 'Broker not connected';
+
+function isConnectionFailure(error: KafkaJsErrorLike | undefined): boolean {
+  if (!error) return false;
+  return CONNECTION_ERRORS.has(error.name ?? '') || (error.name === 'Error' && error.message === NOT_CONNECTED);
 }
 
 /** What an operation touched, so that a refusal by the broker's authorizer can name it. */
@@ -53,6 +76,11 @@ export interface FailureResource {
   readonly topics?: readonly string[];
   readonly group?: string;
   readonly transactionalId?: string;
+}
+
+/** What a failure message can name: the resource an operation touched and the brokers it used. */
+export interface FailureContext extends FailureResource {
+  readonly brokers?: readonly string[];
 }
 
 /** Kafka's authorization errors, and what each one is about. */
@@ -121,11 +149,26 @@ export function toKbusError(
   error: unknown,
   what: string,
   fallback: ErrorCode = 'KAFKA_ERROR',
-  resource: FailureResource = {},
+  context: FailureContext = {},
 ): KbusError {
-  const security = securityError(failure, error, what, resource);
+  const security = securityError(failure, error, what, context);
   if (security) return security;
+  const { brokers } = context;
   const { kafkaType: type, message } = failure;
+  if (failure.connection && !type) {
+    const where = brokers?.length ? ` at ${brokers.join(', ')}` : '';
+    return new KbusError(
+      fallback,
+      `${what}: no usable answer from the Kafka broker(s)${where} (${message}); check that the address is a Kafka ` +
+        'listener reachable from here (and its security protocol: PLAINTEXT, SSL, SASL)',
+      {
+        cause: error,
+        // The broker may come back or finish starting: trying again later may work.
+        retriable: true,
+        details: { kafkaError: failure.clientError, ...(brokers ? { brokers: [...brokers] } : {}) },
+      },
+    );
+  }
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new KbusError('TOPIC_NOT_FOUND', `${what}: the topic does not exist on the cluster (${message})`, {
       cause: error,
@@ -170,7 +213,7 @@ export function fromClientError(
   error: unknown,
   what: string,
   fallback: ErrorCode = 'KAFKA_ERROR',
-  resource: FailureResource = {},
+  context: FailureContext = {},
 ): KbusError {
   if (isKbusError(error)) return error;
   const original = error as KafkaJsErrorLike & { errors?: KafkaJsErrorLike[] };
@@ -187,12 +230,13 @@ export function fromClientError(
       message: inner.message ?? original.message ?? String(error),
       retriable,
       clientError: original.name,
+      connection: isConnectionFailure(inner) || isConnectionFailure(original),
       ...(security ? { security } : {}),
     },
     error,
     what,
     fallback,
-    resource,
+    context,
   );
 }
 

@@ -7,6 +7,7 @@ import {
   type EventEnvelope,
   type HeaderSet,
   KbusError,
+  malformedStrings,
   type PayloadInput,
   ValidationError,
 } from '@kbus/core';
@@ -53,16 +54,16 @@ export function eventRoutes(
  * UTF-16 surrogate: Java encodes one as "?", Node as U+FFFD, so the key's bytes and with
  * them the partition would differ from the Java client's.
  */
-export function eventEnvelope(event: AnyEventDefinition, payload: unknown, options: EnvelopeOptions): EventEnvelope {
+export function eventEnvelope(
+  event: AnyEventDefinition,
+  payload: unknown,
+  options: EnvelopeOptions & { readonly headers?: Readonly<Record<string, string>> | undefined },
+): EventEnvelope {
+  // createEnvelope refuses lone surrogates in every string it encodes; extra headers are checked alike.
   const envelope = createEnvelope(event, payload as PayloadInput<AnyEventDefinition>, options) as EventEnvelope;
-  if (!envelope.aggregateId.isWellFormed()) {
-    throw new ValidationError(event.type, [
-      {
-        path: ['aggregateId'],
-        message: 'contains a lone UTF-16 surrogate; use well-formed Unicode',
-        code: 'invalid_string',
-      },
-    ]);
+  if (options.headers) {
+    const malformed = malformedStrings(options.headers, ['headers']);
+    if (malformed.length > 0) throw new ValidationError(event.type, malformed);
   }
   return envelope;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KbusError } from '@kbus/core';
+import { KbusError, redactValue, registerSecret } from '@kbus/core';
 import { parseOptions } from '@kbus/core/options';
 import {
   CompressionTypes,
@@ -14,7 +14,7 @@ import {
   Partitioners,
   type SASLOptions,
 } from 'kafkajs';
-import { closedAtFirstRequest, type FailureResource, fromClientError } from './errors.ts';
+import { closedAtFirstRequest, type FailureContext, fromClientError } from './errors.ts';
 import { clientOptionsSchema, consumerOptionsSchema, producerOptionsSchema } from './options.ts';
 import { groupCoordinatorRefusal, PlatformaticProducerAdapter } from './platformatic.ts';
 import { guardStoppedRunnerFetch } from './runner-guard.ts';
@@ -45,7 +45,27 @@ const LOG_LEVELS = {
   debug: logLevel.DEBUG,
 } as const;
 
+/** The secrets of a client's configuration, registered with the redaction rule. */
+function registerSecrets(options: ClientOptions): void {
+  if (options.sasl && 'password' in options.sasl) registerSecret(options.sasl.password);
+  if (options.ssl && typeof options.ssl === 'object') {
+    for (const name of ['key', 'passphrase', 'pfx']) {
+      const value = (options.ssl as Record<string, unknown>)[name];
+      for (const item of Array.isArray(value) ? value : [value]) {
+        const secret = (item as { pem?: unknown; buf?: unknown; passphrase?: unknown } | undefined) ?? undefined;
+        registerSecret(item);
+        if (secret && typeof secret === 'object') {
+          registerSecret(secret.pem);
+          registerSecret(secret.buf);
+          registerSecret(secret.passphrase);
+        }
+      }
+    }
+  }
+}
+
 function kafkaConfig(options: ClientOptions): KafkaConfig {
+  registerSecrets(options);
   if (options.brokers.length === 0) {
     throw new KbusError(
       'INVALID_CONFIGURATION',
@@ -58,14 +78,19 @@ function kafkaConfig(options: ClientOptions): KafkaConfig {
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     logLevel: LOG_LEVELS[options.logLevel ?? 'nothing'],
-    ...(options.logger
-      ? {
-          logCreator:
-            () =>
-            ({ namespace, level, log }: { namespace: string; level: logLevel; log: { message: string } }) =>
-              options.logger?.({ ...log, level: logLevel[level] ?? String(level), namespace, message: log.message }),
-        }
-      : {}),
+    // Every log line goes through the redaction rule, to the user's logger or the console.
+    logCreator:
+      () =>
+      ({ namespace, level, log }: { namespace: string; level: logLevel; log: { message: string } }) => {
+        const entry = redactValue({
+          ...log,
+          level: logLevel[level] ?? String(level),
+          namespace,
+          message: log.message,
+        }) as { level: string; namespace: string; message: string; [key: string]: unknown };
+        if (options.logger) options.logger(entry);
+        else console.log(JSON.stringify(entry));
+      },
     ...(options.ssl === undefined || options.ssl === false
       ? {}
       : { ssl: options.ssl === true ? true : tlsSettings(options.ssl) }),
@@ -79,14 +104,15 @@ function kafkaJsSasl(sasl: NonNullable<ClientOptions['sasl']>): SASLOptions {
     mechanism: 'oauthbearer',
     oauthBearerProvider: async () => {
       const token = await sasl.token();
+      registerSecret(token.value);
       return { value: token.value, ...(token.extensions ? { extensions: { ...token.extensions } } : {}) };
     },
   } as SASLOptions;
 }
 
 /** Connecting: a connection closed at the first request, without TLS, probably met a TLS listener. */
-function connectFailure(error: unknown, what: string, options: ClientOptions, resource: FailureResource = {}) {
-  const mapped = fromClientError(error, what, 'KAFKA_ERROR', resource);
+function connectFailure(error: unknown, what: string, options: ClientOptions, resource: FailureContext = {}) {
+  const mapped = fromClientError(error, what, 'KAFKA_ERROR', { brokers: options.brokers, ...resource });
   const closedAtOnce = (error as { cause?: { name?: string } })?.cause?.name === 'KafkaJSConnectionClosedError';
   return !options.ssl && closedAtOnce && mapped.code === 'KAFKA_ERROR' ? closedAtFirstRequest(error, what) : mapped;
 }
@@ -107,10 +133,12 @@ class KafkaJsProducerAdapter implements Producer {
   private readonly timeout: number;
   private readonly compression: CompressionTypes;
   private readonly client: ClientOptions;
+  private readonly brokers: readonly string[];
   private readonly transactionalId: string | undefined;
 
   constructor(kafka: Kafka, options: ProducerOptions, client: ClientOptions) {
     this.client = client;
+    this.brokers = client.brokers;
     this.transactionalId = options.transactionalId;
     const idempotent = options.idempotent ?? true;
     this.acks = options.acks ?? -1;
@@ -237,6 +265,7 @@ class KafkaJsProducerAdapter implements Producer {
       const topics = batch.map((b) => b.topic);
       throw fromClientError(error, `sending records to ${topics.join(', ')}`, 'PUBLISH_FAILED', {
         topics,
+        brokers: this.brokers,
         ...(this.transactionalId ? { transactionalId: this.transactionalId } : {}),
       });
     }
@@ -271,12 +300,14 @@ class KafkaJsConsumerAdapter implements Consumer {
   };
   /** The commit function of the consumer group, captured from a batch (kafkajs exposes no other without retries). */
   private directCommit: EachBatchPayload['commitOffsetsIfNecessary'] | undefined;
+  private readonly brokers: readonly string[];
 
   private readonly client: ClientOptions;
   private readonly groupId: string;
 
   constructor(kafka: Kafka, options: ConsumerOptions, client: ClientOptions) {
     this.client = client;
+    this.brokers = client.brokers;
     this.groupId = options.groupId;
     guardStoppedRunnerFetch();
     this.consumer = kafka.consumer({
@@ -347,6 +378,7 @@ class KafkaJsConsumerAdapter implements Consumer {
       throw fromClientError(error, `subscribing to ${topics.join(', ')} in group ${this.groupId}`, 'KAFKA_ERROR', {
         topics,
         group: this.groupId,
+        brokers: this.brokers,
       });
     }
   }
@@ -440,13 +472,13 @@ class KafkaJsConsumerAdapter implements Consumer {
  * still loading, a leader being elected) with back-off for up to ~15 s; then, or for other
  * errors, throws a KbusError.
  */
-async function withRetries<T>(what: string, request: () => Promise<T>, resource: FailureResource = {}): Promise<T> {
+async function withRetries<T>(what: string, request: () => Promise<T>, context: FailureContext = {}): Promise<T> {
   const deadline = Date.now() + 15_000;
   for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
     try {
       return await request();
     } catch (error) {
-      const mapped = fromClientError(error, what, 'KAFKA_ERROR', resource);
+      const mapped = fromClientError(error, what, 'KAFKA_ERROR', context);
       if (!mapped.retriable || mapped.code === 'TOPIC_NOT_FOUND' || Date.now() + delay > deadline) throw mapped;
       await sleep(delay);
     }
@@ -456,17 +488,22 @@ async function withRetries<T>(what: string, request: () => Promise<T>, resource:
 class KafkaJsAdminAdapter implements Admin {
   private readonly admin: KafkaJsAdmin;
   private readonly client: ClientOptions;
+  private readonly brokers: readonly string[];
 
   constructor(kafka: Kafka, client: ClientOptions) {
     this.admin = kafka.admin();
     this.client = client;
+    this.brokers = client.brokers;
   }
 
   connect(): Promise<void> {
-    return withRetries('connecting the admin client', () =>
-      this.admin.connect().catch((error: unknown) => {
-        throw connectFailure(error, 'connecting the admin client', this.client);
-      }),
+    return withRetries(
+      'connecting the admin client',
+      () =>
+        this.admin.connect().catch((error: unknown) => {
+          throw connectFailure(error, 'connecting the admin client', this.client);
+        }),
+      { brokers: this.brokers },
     );
   }
 
@@ -475,7 +512,7 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   listTopics(): Promise<string[]> {
-    return withRetries('listing topics', () => this.admin.listTopics());
+    return withRetries('listing topics', () => this.admin.listTopics(), { brokers: this.brokers });
   }
 
   async createTopics(topics: Parameters<Admin['createTopics']>[0]): Promise<boolean> {
@@ -493,7 +530,7 @@ class KafkaJsAdminAdapter implements Admin {
             configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
           })),
         }),
-      { topics: names },
+      { topics: names, brokers: this.brokers },
     );
     // A new topic reaches every broker's metadata a moment later; it is usable once each
     // partition has a leader. (Polled here: kafkajs's own wait gives up on the first miss.)
@@ -508,7 +545,10 @@ class KafkaJsAdminAdapter implements Admin {
           return created;
         }
       } catch (error) {
-        if (Date.now() > deadline) throw fromClientError(error, `waiting for the leaders of ${names.join(', ')}`);
+        if (Date.now() > deadline)
+          throw fromClientError(error, `waiting for the leaders of ${names.join(', ')}`, 'KAFKA_ERROR', {
+            brokers: this.brokers,
+          });
       }
       if (Date.now() > deadline) {
         throw new KbusError('TIMEOUT', `topics ${names.join(', ')} were created but have no leaders after 30 s`, {
@@ -520,8 +560,10 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   deleteTopics(names: readonly string[]): Promise<void> {
-    return withRetries(`deleting topics ${names.join(', ')}`, () =>
-      this.admin.deleteTopics({ topics: [...names], timeout: 30_000 }),
+    return withRetries(
+      `deleting topics ${names.join(', ')}`,
+      () => this.admin.deleteTopics({ topics: [...names], timeout: 30_000 }),
+      { brokers: this.brokers },
     );
   }
 
@@ -541,8 +583,10 @@ class KafkaJsAdminAdapter implements Admin {
         details: { topics: missing },
       });
     }
-    const { topics } = await withRetries(`reading metadata of ${names.join(', ')}`, () =>
-      this.admin.fetchTopicMetadata({ topics: [...names] }),
+    const { topics } = await withRetries(
+      `reading metadata of ${names.join(', ')}`,
+      () => this.admin.fetchTopicMetadata({ topics: [...names] }),
+      { brokers: this.brokers },
     );
     return topics.map((t) => ({
       name: t.name,
@@ -553,26 +597,33 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   async topicConfig(name: string, keys: readonly string[]): Promise<Record<string, string | undefined>> {
-    const { resources } = await withRetries(`reading the configuration of ${name}`, () =>
-      this.admin.describeConfigs({
-        includeSynonyms: false,
-        resources: [{ type: 2 /* TOPIC */, name, configNames: [...keys] }],
-      }),
+    const { resources } = await withRetries(
+      `reading the configuration of ${name}`,
+      () =>
+        this.admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: 2 /* TOPIC */, name, configNames: [...keys] }],
+        }),
+      { brokers: this.brokers },
     );
     const entries = resources[0]?.configEntries ?? [];
     return Object.fromEntries(keys.map((k) => [k, entries.find((e) => e.configName === k)?.configValue]));
   }
 
   async watermarks(topic: string): Promise<Array<{ partition: number; low: string; high: string }>> {
-    const offsets = await withRetries(`reading the offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic));
+    const offsets = await withRetries(`reading the offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic), {
+      brokers: this.brokers,
+    });
     return offsets
       .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
       .sort((a, b) => a.partition - b.partition);
   }
 
   async offsetsAtTime(topic: string, timestamp: number): Promise<Array<{ partition: number; offset: string }>> {
-    const offsets = await withRetries(`reading the offsets of ${topic} at ${timestamp}`, () =>
-      this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+    const offsets = await withRetries(
+      `reading the offsets of ${topic} at ${timestamp}`,
+      () => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+      { brokers: this.brokers },
     );
     const high = await this.watermarks(topic);
     // kafkajs answers -1 where no record is at or after the timestamp: start at the end.
@@ -585,8 +636,10 @@ class KafkaJsAdminAdapter implements Admin {
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<Array<{ partition: number; offset: string }>> {
-    const [result] = await withRetries(`reading the offsets of group ${groupId}`, () =>
-      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    const [result] = await withRetries(
+      `reading the offsets of group ${groupId}`,
+      () => this.admin.fetchOffsets({ groupId, topics: [topic] }),
+      { brokers: this.brokers },
     );
     return (result?.partitions ?? [])
       .map((p) => ({ partition: p.partition, offset: p.offset }))
@@ -598,17 +651,22 @@ class KafkaJsAdminAdapter implements Admin {
     topic: string,
     offsets: ReadonlyArray<{ partition: number; offset: string }>,
   ): Promise<void> {
-    return withRetries(`setting offsets of group ${groupId}`, () =>
-      this.admin.setOffsets({
-        groupId,
-        topic,
-        partitions: offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
-      }),
+    return withRetries(
+      `setting offsets of group ${groupId}`,
+      () =>
+        this.admin.setOffsets({
+          groupId,
+          topic,
+          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.offset })),
+        }),
+      { brokers: this.brokers },
     );
   }
 
   async describeGroup(groupId: string): Promise<{ groupId: string; state: string; members: number }> {
-    const { groups } = await withRetries(`describing group ${groupId}`, () => this.admin.describeGroups([groupId]));
+    const { groups } = await withRetries(`describing group ${groupId}`, () => this.admin.describeGroups([groupId]), {
+      brokers: this.brokers,
+    });
     const group = groups[0];
     return { groupId, state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
   }

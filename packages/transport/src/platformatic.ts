@@ -5,7 +5,7 @@
  * `producer: { client: 'kafkajs' }` (or the client's `producerClient`) goes back to kafkajs.
  * The library is loaded when a producer connects.
  */
-import { KbusError } from '@kbus/core';
+import { isKbusError, KbusError, registerSecret, withinDeadline } from '@kbus/core';
 import { isTlsErrorCode } from '@kbus/core/internal';
 import type { ProducerOptions as PlatformaticOptions, Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { type ClientFailure, closedAtFirstRequest, toKbusError } from './errors.ts';
@@ -102,6 +102,7 @@ export function platformaticFailure(error: unknown): ClientFailure {
     message: protocol && protocol !== top ? `${message} (${protocol.apiId}: ${protocol.message})` : message,
     retriable: protocol ? protocol.canRetry === true : transient,
     clientError: top?.code,
+    connection: !protocol && transient,
   };
 }
 
@@ -129,7 +130,9 @@ function saslSettings(
       mechanism: SASL.oauthbearer,
       token: async () => {
         last = Promise.resolve(sasl.token());
-        return (await last).value;
+        const { value } = await last;
+        registerSecret(value);
+        return value;
       },
       oauthBearerExtensions: async () => ({ ...((await last)?.extensions ?? {}) }),
     };
@@ -198,12 +201,20 @@ function messageOf(topic: string, record: OutgoingRecord): Message {
 
 export class PlatformaticProducerAdapter implements Producer {
   private producer: PlatformaticProducer<Buffer, Buffer, Buffer, Buffer> | undefined;
+  /** The producer being opened: closed by disconnect() too, so giving up on a connect releases it. */
+  private opening: PlatformaticProducer<Buffer, Buffer, Buffer, Buffer> | undefined;
   private connecting: Promise<void> | undefined;
   private readonly settings: PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>;
   private readonly client: ClientOptions;
+  private readonly brokers: readonly string[];
+  /** Bound of connecting: one connection timeout plus one request timeout. */
+  private readonly connectBoundMs: number;
 
   constructor(client: ClientOptions, options: ProducerOptions) {
     this.client = client;
+    this.brokers = client.brokers;
+    this.connectBoundMs =
+      (client.connectionTimeoutMs ?? 3_000) + (options.ackTimeoutMs ?? client.requestTimeoutMs ?? 30_000);
     if (options.transactionalId) {
       throw new KbusError(
         'INVALID_CONFIGURATION',
@@ -247,14 +258,29 @@ export class PlatformaticProducerAdapter implements Producer {
   private async open(): Promise<void> {
     const { Producer } = await load();
     const producer = new Producer<Buffer, Buffer, Buffer, Buffer>({ ...this.settings });
+    this.opening = producer;
     try {
       // The library connects lazily; asking for cluster metadata proves the brokers answer.
-      await producer.metadata({ topics: [] });
+      // It retries that request without an overall bound (a broker that accepts connections
+      // and never answers kept it waiting for minutes): bounded here.
+      await withinDeadline(producer.metadata({ topics: [] }), this.connectBoundMs, () => {
+        return new KbusError(
+          'KAFKA_ERROR',
+          `connecting the producer: no answer from the Kafka broker(s) at ${this.brokers.join(', ')} within ${this.connectBoundMs} ms ` +
+            '(connection + request timeout); check that the address is a Kafka listener reachable from here',
+          { retriable: true, details: { brokers: [...this.brokers] } },
+        );
+      });
     } catch (error) {
-      await producer.close().catch(() => {});
+      await producer.close(true).catch(() => {});
+      if (isKbusError(error)) throw error;
       throw this.client.ssl || !closedEarly(error)
-        ? toKbusError(platformaticFailure(error), error, 'connecting the producer')
+        ? toKbusError(platformaticFailure(error), error, 'connecting the producer', 'KAFKA_ERROR', {
+            brokers: this.brokers,
+          })
         : closedAtFirstRequest(error, 'connecting the producer');
+    } finally {
+      if (this.opening === producer) this.opening = undefined;
     }
     this.producer = producer;
   }
@@ -278,6 +304,7 @@ export class PlatformaticProducerAdapter implements Producer {
         'PUBLISH_FAILED',
         {
           topics,
+          brokers: this.brokers,
         },
       );
     }
@@ -290,8 +317,12 @@ export class PlatformaticProducerAdapter implements Producer {
 
   async disconnect(): Promise<void> {
     const producer = this.producer;
+    const opening = this.opening;
     this.producer = undefined;
+    this.opening = undefined;
     this.connecting = undefined;
+    // A connect still under way is given up: its connections are closed now.
+    await opening?.close(true).catch(() => {});
     await producer?.close();
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KbusError } from '../errors.ts';
+import { KbusError, ValidationError } from '../errors.ts';
 import {
   type AnyEventDefinition,
   type EventEnvelope,
@@ -7,6 +7,7 @@ import {
   type PayloadOf,
   parsePayload,
 } from './event.ts';
+import { malformedStrings } from './well-formed.ts';
 
 export interface EnvelopeOptions {
   /** The aggregate id (record key). Default: the event's `aggregateId(payload)`. */
@@ -44,7 +45,7 @@ export function createEnvelope<E extends AnyEventDefinition>(
     );
   }
   const id = options.id ?? randomUUID();
-  return {
+  const envelope: EventEnvelope<E['type'], PayloadOf<E>> = {
     id,
     type: event.type,
     version: event.version,
@@ -55,4 +56,8 @@ export function createEnvelope<E extends AnyEventDefinition>(
     causationId: options.causationId ?? null,
     payload: parsed,
   };
+  // Every string the envelope encodes, metadata and payload alike, before any I/O.
+  const malformed = malformedStrings(envelope);
+  if (malformed.length > 0) throw new ValidationError(event.type, malformed);
+  return envelope;
 }

@@ -188,6 +188,19 @@ export class Serde {
       : undefined;
   }
 
+  /**
+   * The event a wire-format value carries, known from its schema id alone (no decoding), or
+   * undefined while that id's writer schema is not cached (`prepare` it). The schema id is
+   * part of the value, so unlike a header it cannot name another type than the bytes hold.
+   * Throws what `decode` throws for a value without a wire-format header.
+   */
+  cachedEventOf<T extends AnyTopicDefinition>(
+    topic: T,
+    bytes: Uint8Array | null | undefined,
+  ): T['events'][number] | undefined {
+    return this.readyReaders.get(topic)?.get(readSchemaId(bytes))?.event as T['events'][number] | undefined;
+  }
+
   /** Warms the caches for a schema id seen on a topic (used by consumers before a batch). */
   async prepare(topic: AnyTopicDefinition, schemaId: number): Promise<void> {
     if (!this.readyReaders.get(topic)?.has(schemaId)) await this.reader(topic, schemaId);
@@ -230,10 +243,14 @@ export class Serde {
       writerSchema = JSON.parse(text);
       writerType = avroType(writerSchema);
     } catch (error) {
-      throw new KbusError('DECODE_FAILED', `schema id ${schemaId} is not an Avro schema this reader can parse`, {
-        cause: error,
-        details: { schemaId },
-      });
+      // Registries validate what they store: schema text that is not Avro is a faulty answer
+      // (a proxy, a misrouted request), not a property of the record. Retriable, not cached.
+      throw new KbusError(
+        'REGISTRY_UNAVAILABLE',
+        `the schema registry at ${this.registry.url} answered schema id ${schemaId} with text that is not an Avro schema ` +
+          `(${(error as Error).message}); asking again later`,
+        { retriable: true, cause: error, details: { schemaId } },
+      );
     }
     const recordName =
       writerSchema.type === 'record' && writerSchema.name

@@ -1,4 +1,4 @@
-import { isKbusError, type KbusError } from '@kbus/core';
+import { describeThrown, isKbusError, type KbusError, redact } from '@kbus/core';
 import { type HeaderValue, type Producer, partitionForKey } from '@kbus/transport';
 import { DLT_HEADERS } from '../dead-letter-headers.ts';
 import { isAborted, pause } from '../errors.ts';
@@ -17,14 +17,22 @@ export interface DeadLetterTarget {
 const MAX_STACK = 8_192;
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
+/** Text of a field of whatever was thrown, if it is text. */
+function field(value: unknown, name: 'name' | 'stack'): string | undefined {
+  const text = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/** Why a record failed, as headers; stored in Kafka, so redacted like every text the SDK emits. */
 function describeError(error: unknown): Record<string, string> {
-  const err = error as { name?: string; message?: string; stack?: string; cause?: { name?: string } };
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
   const headers: Record<string, string> = {
-    [DLT_HEADERS.exceptionClass]: err?.name ?? typeof error,
-    [DLT_HEADERS.exceptionMessage]: err?.message ?? String(error),
-    [DLT_HEADERS.exceptionStacktrace]: (err?.stack ?? '').slice(0, MAX_STACK),
+    [DLT_HEADERS.exceptionClass]: redact(field(error, 'name') ?? (error === null ? 'null' : typeof error)),
+    [DLT_HEADERS.exceptionMessage]: describeThrown(error),
+    [DLT_HEADERS.exceptionStacktrace]: redact(field(error, 'stack') ?? '').slice(0, MAX_STACK),
   };
-  if (err?.cause?.name) headers[DLT_HEADERS.exceptionCauseClass] = err.cause.name;
+  const causeName = field(cause, 'name');
+  if (causeName) headers[DLT_HEADERS.exceptionCauseClass] = redact(causeName);
   if (isKbusError(error)) headers[DLT_HEADERS.errorCode] = error.code;
   return headers;
 }

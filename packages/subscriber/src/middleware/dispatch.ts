@@ -1,5 +1,12 @@
-import { type AnyEventDefinition, channels, type HandleContext, isKbusError, KbusError } from '@kbus/core';
-import { type Handler, type HandlerContext, type InboundMessage, isPromise, type MessageHandler } from '../types.ts';
+import {
+  type AnyEventDefinition,
+  channels,
+  describeThrown,
+  type HandleContext,
+  isKbusError,
+  KbusError,
+} from '@kbus/core';
+import { type Handler, type HandlerContext, type InboundMessage, type MessageHandler, normalised } from '../types.ts';
 
 function text(value: Buffer | string | undefined | null): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -47,7 +54,9 @@ class Context implements HandlerContext {
 
 function failure(type: string, error: unknown): unknown {
   if (isKbusError(error)) return error;
-  return new KbusError('HANDLER_FAILED', `handler of "${type}" failed: ${(error as Error)?.message ?? String(error)}`, {
+  // Whatever was thrown (a string, undefined, an object without a prototype) is described
+  // as it is and kept as the cause.
+  return new KbusError('HANDLER_FAILED', `handler of "${type}" failed: ${describeThrown(error)}`, {
     retriable: true,
     cause: error,
   });
@@ -92,12 +101,12 @@ export function dispatch(
     if (!channels.handle.hasSubscribers) {
       let result: void | Promise<void>;
       try {
-        result = handler(decoded.envelope as never, context);
+        result = normalised(handler(decoded.envelope as never, context));
       } catch (error) {
         throw failure(type, error);
       }
       // A handled record keeps outcome undefined (the subscriber counts it as handled).
-      return isPromise(result) ? result.then(undefined, failureOf(type)) : undefined;
+      return result ? result.then(undefined, failureOf(type)) : undefined;
     }
     return (async () => {
       const { record } = message;
@@ -114,7 +123,7 @@ export function dispatch(
         attempt: message.attempt,
       };
       const started = performance.now();
-      const run = () => handler(decoded.envelope as never, context);
+      const run = () => normalised(handler(decoded.envelope as never, context));
       await channels.handle.tracePromise(async () => {
         try {
           // A tracer's scope (set in `start`): the handler runs inside the process span's context.
