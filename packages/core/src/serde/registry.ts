@@ -3,7 +3,7 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type * as z from 'zod';
 import type { CompatibilityLevel } from '../avro/compatibility.ts';
 import { isTlsErrorCode, KbusError } from '../errors.ts';
-import type { registryAuthSchema, registryOptionsSchema, registryTlsSchema } from '../options/registry.ts';
+import type { registryAuthSchema, registryOptionsSchema, tlsSettingsSchema } from '../options/registry.ts';
 
 /**
  * The schema registry connection; declared, documented and checked in `options/registry.ts`.
@@ -14,7 +14,7 @@ export type RegistryOptions = z.input<typeof registryOptionsSchema>;
 /** HTTP basic auth, or a bearer token provider (called for every request: cache it until it nears expiry). */
 export type RegistryAuth = z.input<typeof registryAuthSchema>;
 /** TLS to an `https://` registry: the CA that signed its certificate, a client certificate for mTLS. */
-export type RegistryTls = z.input<typeof registryTlsSchema>;
+export type RegistryTls = z.input<typeof tlsSettingsSchema>;
 
 /** The registry client's HTTP middleware type (its HTTP library's, not re-exported by it). */
 type Middleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
