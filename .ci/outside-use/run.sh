@@ -2,8 +2,8 @@
 # Outside use: packs the tarballs, installs them into a scratch service in a temporary folder
 # outside the repository (zod and TypeScript 7 and 6 from the registry; testcontainers, an optional
 # peer of the test kit, left out), type-checks the service strict with module nodenext,
-# checks that a wrong payload does not compile, and runs a publish/consume round trip
-# against KAFKA_BROKERS and SCHEMA_REGISTRY_URL. Needs a build (`npm run build`).
+# checks that a wrong payload does not compile, runs the kbus and kbus-stack commands, and runs a
+# publish/consume round trip against KAFKA_BROKERS and SCHEMA_REGISTRY_URL. Needs a build (`npm run build`).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fail() {
@@ -52,6 +52,8 @@ esac
 echo 'outside use: @kbus/testkit works without testcontainers; its container provider says what to install'
 
 npx kbus-stack --help | grep -q '^usage: kbus-stack <command>' || fail 'the kbus-stack command of @kbus/testkit does not run'
+kbus_help=$(npx kbus --help) || fail "the kbus command of @kbus/cli does not run: $kbus_help"
+grep -q '^usage: kbus <command>' <<<"$kbus_help" || fail "kbus --help printed: $kbus_help"
 
 # An older Node.js (the machine's own, when it is one) gets one clear message at import.
 old_node=${KBUS_OLD_NODE:-/usr/bin/node}
@@ -62,6 +64,10 @@ if [ -x "$old_node" ] && "$old_node" -e 'const [a, b] = process.versions.node.sp
     *) fail "Node.js $("$old_node" -v) importing @kbus/publisher said: $said" ;;
   esac
   echo "outside use: Node.js $("$old_node" -v) gets: $said"
+  # The kbus command too: no import of it may fail to link before the check runs.
+  said=$("$old_node" node_modules/@kbus/cli/dist/bin/kbus.js --help 2>&1) && fail "kbus --help ran on Node.js $("$old_node" -v)"
+  grep -q '^Error: kbus needs Node.js >= 22.22.0' <<<"$said" || fail "Node.js $("$old_node" -v) running kbus said: $said"
+  echo "outside use: Node.js $("$old_node" -v) running kbus gets the same message"
 fi
 
 node dist/main.js

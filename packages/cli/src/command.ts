@@ -36,7 +36,7 @@ export interface CommandContext {
   readonly signal: AbortSignal;
 }
 
-export const CONNECTION_FLAGS: Readonly<Record<string, FlagSpec>> = {
+const CONNECTION_FLAGS: Readonly<Record<string, FlagSpec>> = {
   brokers: { type: 'string', value: '<host:port,…>', description: 'Kafka bootstrap brokers (default: $KAFKA_BROKERS)' },
   registry: { type: 'string', value: '<url>', description: 'schema registry URL (default: $SCHEMA_REGISTRY_URL)' },
   config: {
@@ -46,7 +46,7 @@ export const CONNECTION_FLAGS: Readonly<Record<string, FlagSpec>> = {
   },
 };
 
-export const OUTPUT_FLAGS: Readonly<Record<string, FlagSpec>> = {
+const OUTPUT_FLAGS: Readonly<Record<string, FlagSpec>> = {
   json: { type: 'boolean', description: 'one JSON object per line on stdout, for scripts' },
   'no-color': { type: 'boolean', description: 'no colour even on a terminal (also: NO_COLOR=1)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },

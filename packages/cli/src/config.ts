@@ -16,7 +16,7 @@ interface ConfigFile {
 }
 
 /** The config file used when --config is not given (if it exists in the working directory). */
-export const DEFAULT_CONFIG_FILE = 'kbus.config.json';
+const DEFAULT_CONFIG_FILE = 'kbus.config.json';
 
 function readConfigFile(path: string, explicit: boolean): ConfigFile {
   const file = resolve(path);

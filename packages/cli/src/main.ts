@@ -26,7 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   topicsEnsure,
 ];
 
-export function mainHelp(): string {
+function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length + c.args.length)) + 4;
   return [
     'usage: kbus <command> [arguments] [flags]',

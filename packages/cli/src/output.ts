@@ -50,7 +50,7 @@ function painter(enabled: boolean): Paint {
 }
 
 /** Turns values JSON cannot carry as they are into readable ones: bigints, dates, bytes. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
+function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Uint8Array) return { base64: Buffer.from(value).toString('base64') };
   if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer') {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+// A namespace import: a named one would fail to link on a Node.js without registerHooks, before the Node check runs.
+import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const TS_PARENT = /\.[mc]?ts$/;
@@ -25,7 +26,7 @@ let registered = false;
 export function allowTypeScriptJsImports(): void {
   if (registered) return;
   registered = true;
-  registerHooks({
+  nodeModule.registerHooks({
     resolve(specifier, context, nextResolve) {
       const parent = context.parentURL;
       if (parent?.startsWith('file:') && TS_PARENT.test(parent) && /^\.\.?\//.test(specifier)) {

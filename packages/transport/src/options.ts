@@ -65,7 +65,7 @@ export const saslOption = oneOf(
 );
 
 const LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'] as const;
-export const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
+const PRODUCER_CLIENTS = ['kafkajs', 'platformatic'] as const;
 
 export const clientOptionsSchema = strictOptions({
   brokers: brokersOption,

@@ -48,8 +48,6 @@ export const tlsSettingsSchema = strictOptions(
   'an object { ca, cert, key, passphrase, servername, rejectUnauthorized }',
 );
 
-export const registryTlsSchema = tlsSettingsSchema;
-
 export const registryAuthSchema = oneOf(
   [
     strictOptions({ username: nonEmptyString(), password: anyString() }, 'an object { username, password }'),
@@ -66,7 +64,7 @@ export const registryOptionsSchema = strictOptions({
   /** Base URL of the Confluent-compatible API, e.g. `http://localhost:8081` or Apicurio's `…/apis/ccompat/v7`. */
   url: recognised<string>(isHttpUrl, 'an http(s) URL of the Confluent-compatible API, e.g. "http://localhost:8081"'),
   auth: registryAuthSchema.optional(),
-  tls: registryTlsSchema.optional(),
+  tls: tlsSettingsSchema.optional(),
   /** Retries of one HTTP request (default 3, exponential from 100 ms, at most 5 s). */
   retries: wholeNumber(0, 100).optional(),
   clientId: nonEmptyString().optional(),

@@ -42,7 +42,7 @@ export function objectForms(schema: Schema): Array<Record<string, Schema>> {
 }
 
 /** The schema that validates the value at `path` (following object forms, records and lists). */
-export function schemaAt(root: Schema, path: ReadonlyArray<PropertyKey>): Schema | undefined {
+function schemaAt(root: Schema, path: ReadonlyArray<PropertyKey>): Schema | undefined {
   let current: Schema | undefined = root;
   for (const part of path) {
     if (!current) return undefined;

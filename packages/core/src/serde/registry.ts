@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import type { CompatibilityLevel } from '../avro/compatibility.ts';
 import { KbusError } from '../errors.ts';
-import type { registryAuthSchema, registryOptionsSchema, registryTlsSchema } from '../options/registry.ts';
+import type { registryAuthSchema, registryOptionsSchema, tlsSettingsSchema } from '../options/registry.ts';
 import { type HttpSettings, httpSettings, malformedAnswer, registryCall } from './registry-http.ts';
 
 /**
@@ -13,7 +13,7 @@ export type RegistryOptions = z.input<typeof registryOptionsSchema>;
 /** HTTP basic auth, or a bearer token provider (called for every request: cache it until it nears expiry). */
 export type RegistryAuth = z.input<typeof registryAuthSchema>;
 /** TLS to an `https://` registry: the CA that signed its certificate, a client certificate for mTLS. */
-export type RegistryTls = z.input<typeof registryTlsSchema>;
+export type RegistryTls = z.input<typeof tlsSettingsSchema>;
 
 /** How long a "no such schema id" answer is remembered, so a poison stream does not hammer the registry. */
 const NEGATIVE_TTL_MS = 30_000;

@@ -18,7 +18,7 @@ export const REGISTRY_FALLBACK_VERSION = '2.6.13.Final';
 export type StackVariant = 'plain' | 'secure';
 
 /** The secured stack's ports are the plain stack's plus this. */
-export const SECURE_PORT_SHIFT = 300;
+const SECURE_PORT_SHIFT = 300;
 
 export interface StackOptions {
   /** 1 (default) or 3 KRaft nodes, each broker and controller. */

@@ -38,7 +38,7 @@ export interface SecureMaterial {
 }
 
 /** The users' names; passwords are random per stack. */
-export const SECURE_USERS = {
+const SECURE_USERS = {
   admin: 'admin',
   user: 'kbus',
   restricted: 'reader',
