@@ -4,7 +4,7 @@ import { isTlsErrorCode, KbusError } from '../errors.ts';
 import { redact, registerSecret } from '../redact.ts';
 
 /** Where the Confluent-compatible API lives on Apicurio (the path users forget). */
-export const CCOMPAT_PATH = '/apis/ccompat/v7';
+const CCOMPAT_PATH = '/apis/ccompat/v7';
 
 /** Confluent's "not found" answers: subject (40401), version (40402), schema (40403). */
 const NOT_FOUND_CODES = new Set([40401, 40402, 40403]);
