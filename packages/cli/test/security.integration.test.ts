@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kbus, NODENEXT_TS, type Run, requireBuiltCli } from './support.ts';
 
 // The built CLI against the secured stack (SASL_SSL, SCRAM-SHA-512; the registry behind TLS and
-// basic auth), configured only by the variables `npm run stack -- up --secure` prints.
+// basic auth), configured only by the variables `npm run stack -- up --secure` prints. The tests
+// run in order: the first creates and fills the topic that the later ones read.
 const topicName = uniqueName('cli-secure');
 process.env.KBUS_FIXTURE_TOPIC = topicName;
 const { OrderPlaced, OrderTopic } = await import('./fixtures/nodenext/contracts.ts');
@@ -142,6 +143,19 @@ describe('kbus on a secured cluster (SASL_SSL, SCRAM-SHA-512, registry over TLS 
     const listed = await run(['groups', 'ls', '--json', '--config', file], empty);
     expect(listed.code, listed.stderr).toBe(0);
     const tailed = await run(['tail', topicName, '--max', '1', '--json', '--config', file], empty);
+    expect(tailed.code, tailed.stderr).toBe(0);
+    expect(tailed.lines[0]).toMatchObject({ type: 'order.placed' });
+  });
+
+  it('takes registry credentials from the URL too, and never prints them', async () => {
+    const url = new URL(stack.registryUrl);
+    url.username = stack.registry.username;
+    url.password = stack.registry.password;
+    const tailed = await run(['tail', topicName, '--max', '1', '--json'], {
+      ...printed,
+      SCHEMA_REGISTRY_URL: url.toString(),
+      SCHEMA_REGISTRY_USER_INFO: '',
+    });
     expect(tailed.code, tailed.stderr).toBe(0);
     expect(tailed.lines[0]).toMatchObject({ type: 'order.placed' });
   });
