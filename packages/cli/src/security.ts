@@ -3,9 +3,9 @@ import type { SaslOptions, TlsOptions } from '@kbus/transport';
 import { UsageError } from './errors.ts';
 
 /** The values of KAFKA_SECURITY_PROTOCOL / --security-protocol (librdkafka's and Java's names). */
-export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
 /** The values of KAFKA_SASL_MECHANISM / --sasl-mechanism the CLI can use (a password mechanism). */
-export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 
 type Protocol = (typeof SECURITY_PROTOCOLS)[number];
 type Mechanism = (typeof SASL_MECHANISMS)[number];
