@@ -44,7 +44,8 @@ export const CONNECTION_FLAGS: Readonly<Record<string, FlagSpec>> = {
   config: {
     type: 'string',
     value: '<file>',
-    description: 'JSON config file with "brokers" and "registry" (default: $KBUS_CONFIG or ./kbus.config.json)',
+    description:
+      'JSON config file with "brokers", "registry" and the security settings (default: $KBUS_CONFIG or ./kbus.config.json)',
   },
   'security-protocol': {
     type: 'string',
