@@ -1,5 +1,5 @@
 import { type ParseArgsOptionDescriptor, parseArgs } from 'node:util';
-import { type Connection, resolveConnection } from './config.ts';
+import { type Connection, type ConnectionFlags, NO_CONNECTION, resolveConnection } from './config.ts';
 import { UsageError } from './errors.ts';
 import { createOutput, type Output, type Streams } from './output.ts';
 
@@ -7,6 +7,8 @@ export interface FlagSpec extends ParseArgsOptionDescriptor {
   /** `<value>` placeholder and description for --help. */
   readonly value?: string;
   readonly description: string;
+  /** Parsed but not listed in --help (a flag that only exists to refuse a mistake). */
+  readonly hidden?: boolean;
 }
 
 /** One `kbus` command: its flags, its help and what it does. */
@@ -42,7 +44,50 @@ const CONNECTION_FLAGS: Readonly<Record<string, FlagSpec>> = {
   config: {
     type: 'string',
     value: '<file>',
-    description: 'JSON config file with "brokers" and "registry" (default: $KBUS_CONFIG or ./kbus.config.json)',
+    description:
+      'JSON config file with "brokers", "registry" and the security settings (default: $KBUS_CONFIG or ./kbus.config.json)',
+  },
+  'security-protocol': {
+    type: 'string',
+    value: '<protocol>',
+    description: 'PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL (default: $KAFKA_SECURITY_PROTOCOL)',
+  },
+  'sasl-mechanism': {
+    type: 'string',
+    value: '<mechanism>',
+    description: 'PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (default: $KAFKA_SASL_MECHANISM)',
+  },
+  'sasl-username': { type: 'string', value: '<name>', description: 'SASL user (default: $KAFKA_SASL_USERNAME)' },
+  'sasl-password-file': {
+    type: 'string',
+    value: '<file>',
+    description: 'file holding the SASL password (or set $KAFKA_SASL_PASSWORD; never a flag)',
+  },
+  'sasl-password': {
+    type: 'string',
+    hidden: true,
+    description: 'refused: a password on the command line shows in the process list and shell history',
+  },
+  'ssl-ca': {
+    type: 'string',
+    value: '<file>',
+    description: "PEM of the CA that signed the brokers' certificates (default: $KAFKA_SSL_CA_LOCATION)",
+  },
+  'ssl-cert': {
+    type: 'string',
+    value: '<file>',
+    description: 'client certificate PEM for mTLS (default: $KAFKA_SSL_CERTIFICATE_LOCATION)',
+  },
+  'ssl-key': {
+    type: 'string',
+    value: '<file>',
+    description: 'client key PEM for mTLS (default: $KAFKA_SSL_KEY_LOCATION; passphrase: $KAFKA_SSL_KEY_PASSWORD)',
+  },
+  'registry-ca': {
+    type: 'string',
+    value: '<file>',
+    description:
+      "PEM of the CA that signed the registry's certificate (default: $SCHEMA_REGISTRY_CA_LOCATION); basic auth: $SCHEMA_REGISTRY_USER_INFO=user:password",
   },
 };
 
@@ -57,10 +102,12 @@ function allFlags(spec: CommandSpec): Record<string, FlagSpec> {
 }
 
 export function commandHelp(spec: CommandSpec): string {
-  const flags = Object.entries(allFlags(spec)).map(([name, flag]) => {
-    const short = flag.short ? `-${flag.short}, ` : '';
-    return [`  ${short}--${name}${flag.value ? ` ${flag.value}` : ''}`, flag.description] as const;
-  });
+  const flags = Object.entries(allFlags(spec))
+    .filter(([, flag]) => !flag.hidden)
+    .map(([name, flag]) => {
+      const short = flag.short ? `-${flag.short}, ` : '';
+      return [`  ${short}--${name}${flag.value ? ` ${flag.value}` : ''}`, flag.description] as const;
+    });
   const width = Math.max(...flags.map(([left]) => left.length)) + 2;
   return [
     `usage: kbus ${spec.name}${spec.args ? ` ${spec.args}` : ''} [flags]`,
@@ -112,9 +159,12 @@ export async function runCommand(
     color: parsed.values['no-color'] === true ? false : undefined,
   });
   try {
-    const connection = spec.connects
-      ? resolveConnection(parsed.values as { brokers?: string; registry?: string; config?: string })
-      : { brokers: undefined, registryUrl: undefined, registryAuth: undefined };
+    if (parsed.values['sasl-password'] !== undefined) {
+      throw new UsageError(
+        '--sasl-password is not taken: a password on the command line shows in the process list and shell history; set KAFKA_SASL_PASSWORD or pass --sasl-password-file <file>',
+      );
+    }
+    const connection = spec.connects ? resolveConnection(parsed.values as ConnectionFlags) : NO_CONNECTION;
     return await spec.run({ positionals: parsed.positionals, values: parsed.values, connection, out, signal });
   } catch (error) {
     if (error instanceof UsageError) {

@@ -10,6 +10,20 @@ describe('kbus --help and usage errors', () => {
     for (const command of COMMANDS) expect(run.stdout).toContain(`  ${command.name} `);
     expect(run.stdout).toContain('KAFKA_BROKERS');
     expect(run.stdout).toContain('SCHEMA_REGISTRY_URL');
+    // The security variables of issue 18, as `stack -- up --secure` prints them.
+    for (const variable of [
+      'KAFKA_SECURITY_PROTOCOL',
+      'KAFKA_SASL_MECHANISM',
+      'KAFKA_SASL_USERNAME',
+      'KAFKA_SASL_PASSWORD',
+      'KAFKA_SSL_CA_LOCATION',
+      'KAFKA_SSL_CERTIFICATE_LOCATION',
+      'KAFKA_SSL_KEY_LOCATION',
+      'SCHEMA_REGISTRY_USER_INFO',
+      'SCHEMA_REGISTRY_CA_LOCATION',
+    ]) {
+      expect(run.stdout).toContain(variable);
+    }
     expect(run.stdout).toContain('exit codes: 0 ok, 1');
     expect(run.stdout).toContain('examples:');
   });
@@ -20,6 +34,18 @@ describe('kbus --help and usage errors', () => {
     expect(run.stdout).toContain(`usage: kbus ${name}`);
     expect(run.stdout).toMatch(/^flags:\n(?: {2}.+\n)+/m);
     expect(run.stdout).toContain('--json');
+    if (COMMANDS.find((c) => c.name === name)?.connects) {
+      for (const flag of [
+        '--security-protocol',
+        '--sasl-mechanism',
+        '--sasl-password-file',
+        '--ssl-ca',
+        '--registry-ca',
+      ]) {
+        expect(run.stdout).toContain(flag);
+      }
+      expect(run.stdout).not.toMatch(/--sasl-password(?!-file)/);
+    }
     expect(run.stdout).toMatch(new RegExp(`^examples:\\n {2}kbus ${name}( |$)`, 'm'));
   });
 

@@ -10,6 +10,7 @@ import {
   positiveIntFlag,
   stringFlag,
 } from '../command.ts';
+import { registryOptions } from '../config.ts';
 import { ValueDecoder } from '../decode.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { kafkaFor } from '../kafka.ts';
@@ -164,14 +165,8 @@ export const dltShow: CommandSpec = {
   async run(context) {
     const [topic] = expectArgs(context, ['<dlt-topic>']) as [string];
     const max = positiveIntFlag(context, 'max');
-    const decoder = context.connection.registryUrl
-      ? new ValueDecoder(
-          new RegistryClient({
-            url: context.connection.registryUrl,
-            ...(context.connection.registryAuth ? { auth: context.connection.registryAuth } : {}),
-          }),
-        )
-      : undefined;
+    const registry = registryOptions(context.connection);
+    const decoder = registry ? new ValueDecoder(new RegistryClient(registry)) : undefined;
     const { paint } = context.out;
     let shown = 0;
     await readDeadLetters(
