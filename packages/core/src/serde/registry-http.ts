@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
+import type * as z from 'zod';
 import { isTlsErrorCode, KbusError } from '../errors.ts';
+import type { registryAuthSchema, tlsSettingsSchema } from '../options/registry.ts';
 import { redact, registerSecret } from '../redact.ts';
 
 /** Where the Confluent-compatible API lives on Apicurio (the path users forget). */
@@ -9,19 +11,9 @@ const CCOMPAT_PATH = '/apis/ccompat/v7';
 /** Confluent's "not found" answers: subject (40401), version (40402), schema (40403). */
 const NOT_FOUND_CODES = new Set([40401, 40402, 40403]);
 
-/** What the registry options say about authentication and TLS (see options/registry.ts). */
-type AuthOption =
-  | { readonly username: string; readonly password: string }
-  | { readonly token: () => string | Promise<string> };
-
-interface TlsOption {
-  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer> | undefined;
-  readonly cert?: string | Buffer | undefined;
-  readonly key?: string | Buffer | undefined;
-  readonly passphrase?: string | undefined;
-  readonly servername?: string | undefined;
-  readonly rejectUnauthorized?: boolean | undefined;
-}
+/** The registry options' `auth` and `tls` (declared in options/registry.ts). */
+type AuthOption = z.input<typeof registryAuthSchema>;
+type TlsOption = z.input<typeof tlsSettingsSchema>;
 
 export interface HttpSettings {
   /** Base URL without userinfo (credentials are moved to `authorization`). */
