@@ -32,7 +32,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: sources.map((dir) => `${dir}/**/*.integration.test.ts`),
-          exclude: ['**/node_modules/**', '**/dist/**'],
+          // KBUS_TEST_EXCLUDE (comma-separated globs) leaves files out of one run: CI's container
+          // phase leaves out the security tests, which use the secured process stack anyway.
+          exclude: ['**/node_modules/**', '**/dist/**', ...(process.env.KBUS_TEST_EXCLUDE?.split(',') ?? [])],
           globalSetup: ['packages/testkit/src/vitest/global-setup.ts'],
           setupFiles: ['packages/testkit/src/vitest/setup-file.ts'],
           testTimeout: 120_000,
