@@ -196,7 +196,13 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     this.phase = `reading topic metadata from the Kafka cluster at ${brokers}`;
     await this.readPartitionCounts();
     this.phase = `connecting the producer to the Kafka cluster at ${brokers}`;
+    if (this.closed) throw closedError();
     await this.producer.connect();
+    // A connect given up on (its deadline passed) may finish after close(): leave nothing open.
+    if (this.closed) {
+      await this.producer.disconnect().catch(() => {});
+      throw closedError();
+    }
     this.phase = 'connected';
     if (this.options.metadataMaxAgeMs > 0) {
       this.refreshTimer = setInterval(() => {
@@ -263,7 +269,11 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
     if (connecting) await connecting;
     const submit = (traced: Prepared) => this.submit(traced);
     let all: Promise<PublishResult[]>;
-    if (!channels.publish.hasSubscribers && this.buffer.tryAcquire(prepared.length)) {
+    if (
+      !channels.publish.hasSubscribers &&
+      !channels.publishMany.hasSubscribers &&
+      this.buffer.tryAcquire(prepared.length)
+    ) {
       all = this.enqueueAll(prepared);
     } else if (channels.publishMany.hasSubscribers) {
       const batch: PublishManyContext = {

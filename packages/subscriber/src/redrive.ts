@@ -100,10 +100,11 @@ export interface RedriveResult {
 export async function redrive(given: RedriveOptions): Promise<RedriveResult> {
   const options = checkRedriveOptions(given);
   const timeoutMs = options.timeoutMs ?? 60_000;
-  // The whole run is bounded, connecting included; what is still open when the bound passes
-  // is closed by the run itself once its own reading bound (the same timeoutMs) ends it.
+  // The whole run is bounded, connecting included; the run itself stops re-publishing and
+  // closes what it opened at the same deadline, so nothing is sent after the caller hears TIMEOUT.
+  const deadline = Date.now() + timeoutMs;
   return withinDeadline(
-    run(options),
+    run(options, deadline),
     timeoutMs,
     () =>
       new KbusError('TIMEOUT', `redrive of ${options.deadLetterTopic} did not reach the end within ${timeoutMs} ms`, {
@@ -112,7 +113,7 @@ export async function redrive(given: RedriveOptions): Promise<RedriveResult> {
   );
 }
 
-async function run(options: RedriveOptions): Promise<RedriveResult> {
+async function run(options: RedriveOptions, deadline: number): Promise<RedriveResult> {
   const kafka =
     options.kafka ??
     createKafkaClient({
@@ -141,24 +142,28 @@ async function run(options: RedriveOptions): Promise<RedriveResult> {
   const consumer = kafka.consumer({ groupId });
   let redriven = 0;
   let passedOver = 0;
-  await producer.connect();
-  await consumer.connect();
   const metaAdmin = kafka.admin();
-  await metaAdmin.connect();
   try {
+    // Connected inside the try: a client that fails to connect leaves none of the others open.
+    await producer.connect();
+    await consumer.connect();
+    await metaAdmin.connect();
     await consumer.subscribe([options.deadLetterTopic], true);
     const timeoutMs = options.timeoutMs ?? 60_000;
     await new Promise<void>((resolve, reject) => {
       let failed = false;
       const timer = setTimeout(
-        () =>
+        () => {
+          failed = true;
           reject(
             new KbusError(
               'TIMEOUT',
               `redrive of ${options.deadLetterTopic} did not reach the end within ${timeoutMs} ms`,
+              { retriable: true },
             ),
-          ),
-        timeoutMs,
+          );
+        },
+        Math.max(1, deadline - Date.now()),
       );
       // A record that cannot be redriven ends the run at once with what is wrong with it:
       // thrown into the consumer, it would only be fetched again until the timeout.
@@ -193,7 +198,8 @@ async function run(options: RedriveOptions): Promise<RedriveResult> {
         const end = ends.get(batch.partition);
         if (end === undefined) return;
         for (const record of batch.records) {
-          if (BigInt(record.offset) >= end) break;
+          // Past the deadline (or after a failure) nothing more is sent.
+          if (failed || BigInt(record.offset) >= end) break;
           const info = readDeadLetter(record);
           if (options.filter && !options.filter(record, info)) {
             passedOver++;

@@ -130,8 +130,6 @@ const NETWORK_REASONS: Readonly<Record<string, string>> = {
   EHOSTUNREACH: 'the host is unreachable',
   ENETUNREACH: 'the network is unreachable',
   ETIMEDOUT: 'the connection timed out',
-  UND_ERR_SOCKET: 'the connection closed before an answer',
-  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
   ECONNABORTED: 'the connection closed before an answer',
 };
 
@@ -145,6 +143,45 @@ function tlsFailure(error: unknown): string | undefined {
   return undefined;
 }
 
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * An exchange that follows redirects as fetch did (an ingress redirecting http to https, a
+ * trailing slash): 307/308 for any method, 301/302/303 for GET only, at most five; the
+ * credentials go only to the registry's own origin.
+ */
+async function followingRedirects(
+  settings: HttpSettings,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  signal: AbortSignal,
+): Promise<{ status: number; text: string }> {
+  let target = url;
+  const origin = new URL(url).origin;
+  for (let hops = 0; ; hops++) {
+    const sameOrigin = new URL(target).origin === origin;
+    const { authorization, ...anonymous } = headers;
+    const response = await exchange(settings, method, target, sameOrigin ? headers : anonymous, body, signal);
+    const follows =
+      response.status === 307 ||
+      response.status === 308 ||
+      (method === 'GET' && [301, 302, 303].includes(response.status));
+    if (!follows || !response.location || hops >= MAX_REDIRECTS) return response;
+    target = new URL(response.location, target).toString();
+  }
+}
+
 /** One HTTP exchange on node:http(s) (fetch cannot be given a CA or a client certificate). */
 function exchange(
   settings: HttpSettings,
@@ -153,7 +190,7 @@ function exchange(
   headers: Record<string, string>,
   body: string | undefined,
   signal: AbortSignal,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; location?: string | undefined }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -169,7 +206,13 @@ function exchange(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.once('error', reject);
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.once('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            location: res.headers.location,
+          }),
+        );
       },
     );
     req.once('error', reject);
@@ -205,11 +248,12 @@ async function attempt(
   body: unknown,
   timeoutMs: number,
 ): Promise<HttpAnswer | Failure> {
-  let response: { status: number; text: string };
+  let response: { status: number; text: string; location?: string | undefined };
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const authorization = await settings.authorization();
-    response = await exchange(
+    // The token provider is part of the attempt: one that never answers ends it at its bound.
+    const authorization = await untilAborted(settings.authorization(), signal);
+    response = await followingRedirects(
       settings,
       method,
       `${settings.baseUrl}${path}`,
@@ -329,7 +373,7 @@ function registryError(settings: HttpSettings, what: string, failure: Failure): 
   return new KbusError(failure.code, redact(`${prefix}${failure.reason}`), {
     retriable: failure.code === 'REGISTRY_UNAVAILABLE',
     ...(failure.cause === undefined ? {} : { cause: failure.cause }),
-    details: { status: failure.status },
+    details: { status: failure.status, registry: settings.baseUrl },
   });
 }
 

@@ -55,8 +55,8 @@ export function retry(policy: ResolvedRetryPolicy, onRetry?: (error: unknown) =>
     };
     const failed = async (message: InboundMessage, attempt: number, started: number, error: unknown) => {
       if (isAborted(error) || message.lifecycle.aborted) throw error;
-      const outage = isKbusError(error, 'REGISTRY_UNAVAILABLE');
-      if (!isRetriable(error) || (!outage && attempt >= policy.attempts)) throw error;
+      const outage = registryOutage(error);
+      if (!outage && (!isRetriable(error) || attempt >= policy.attempts)) throw error;
       onRetry?.(error);
       reportOutcome(message, 'retried', started === 0 ? 0 : performance.now() - started, error);
       await pause(backoff(policy, outage ? Math.min(attempt, 8) : attempt), message.lifecycle);
@@ -64,4 +64,18 @@ export function retry(policy: ResolvedRetryPolicy, onRetry?: (error: unknown) =>
     };
     return (message) => run(message, 1);
   };
+}
+
+/**
+ * A registry that cannot serve this subscriber for now: unavailable, or refusing its
+ * credentials (an expired token, a rotated password) or its TLS settings (a rotated
+ * certificate). The record is fine; it waits (with back-off) instead of being dead-lettered.
+ */
+function registryOutage(error: unknown): boolean {
+  if (!isKbusError(error)) return false;
+  if (error.code === 'REGISTRY_UNAVAILABLE') return true;
+  const details = error.details as { status?: unknown; registry?: unknown } | undefined;
+  if (error.code === 'REGISTRY_REJECTED') return details?.status === 401 || details?.status === 403;
+  // TLS failures of the registry name it in their details (a broker's do not reach this stage).
+  return error.code === 'TLS_FAILED' && details?.registry !== undefined;
 }
