@@ -6,6 +6,7 @@ import {
   createKafkaClient,
   type HeaderValue,
   kafkaClientOption,
+  PartitionCounts,
   partitionForKey,
   saslOption,
   sslOption,
@@ -125,7 +126,6 @@ async function run(options: RedriveOptions): Promise<RedriveResult> {
   const admin = kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
-  const partitionCounts = new Map<string, number>();
   try {
     ends = new Map((await admin.watermarks(options.deadLetterTopic)).map((w) => [w.partition, BigInt(w.high)]));
     const committed = await admin.committedOffsets(groupId, options.deadLetterTopic);
@@ -145,6 +145,8 @@ async function run(options: RedriveOptions): Promise<RedriveResult> {
   await consumer.connect();
   const metaAdmin = kafka.admin();
   await metaAdmin.connect();
+  // One cache per run: a run is bounded by its timeout; an original partition the count does not cover reads it again.
+  const partitionCounts = new PartitionCounts(metaAdmin, { maxAgeMs: Number.POSITIVE_INFINITY });
   try {
     await consumer.subscribe([options.deadLetterTopic], true);
     const timeoutMs = options.timeoutMs ?? 60_000;
@@ -169,11 +171,16 @@ async function run(options: RedriveOptions): Promise<RedriveResult> {
       };
       const where = (partition: number, offset: string) =>
         `record ${partition}/${offset} of ${options.deadLetterTopic}`;
-      const originalPartitions = async (topic: string, partition: number, offset: string): Promise<number> => {
-        let count = partitionCounts.get(topic);
-        if (count !== undefined) return count;
+      const originalPartitions = async (
+        topic: string,
+        originalPartition: number | undefined,
+        partition: number,
+        offset: string,
+      ): Promise<number> => {
+        if (originalPartition !== undefined) partitionCounts.sawPartition(topic, originalPartition);
         try {
-          count = (await metaAdmin.topics([topic]))[0]?.partitions.length ?? 1;
+          // A topic the cluster does not list counts 0: one partition, as before.
+          return (await partitionCounts.count(topic)) || 1;
         } catch (error) {
           if (!isKbusError(error, 'TOPIC_NOT_FOUND')) throw error;
           throw new KbusError(
@@ -183,8 +190,6 @@ async function run(options: RedriveOptions): Promise<RedriveResult> {
             { cause: error, details: { topic, partition, offset } },
           );
         }
-        partitionCounts.set(topic, count);
-        return count;
       };
       const redriveBatch = async (
         batch: Parameters<Parameters<typeof consumer.run>[0]['eachBatch']>[0],
@@ -206,7 +211,12 @@ async function run(options: RedriveOptions): Promise<RedriveResult> {
                 { details: { partition: batch.partition, offset: record.offset } },
               );
             }
-            const count = await originalPartitions(info.originalTopic, batch.partition, record.offset);
+            const count = await originalPartitions(
+              info.originalTopic,
+              info.originalPartition,
+              batch.partition,
+              record.offset,
+            );
             const headers: Record<string, HeaderValue> = {};
             for (const [name, value] of Object.entries(record.headers)) {
               if (value !== undefined && !DLT_HEADER_NAMES.has(name)) headers[name] = value;

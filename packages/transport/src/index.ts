@@ -22,6 +22,7 @@ export {
   saslOption,
   sslOption,
 } from './options.ts';
+export { type PartitionCountSource, PartitionCounts, type PartitionCountsOptions } from './partition-counts.ts';
 export type {
   Admin,
   Assignment,
