@@ -1,6 +1,6 @@
 /**
  * The raw kafkajs baselines, configured like the SDK's transport adapter
- * (packages/transport/src/kafkajs.ts) so that only the SDK's own work differs.
+ * (packages/transport/src/kafkajs/) so that only the SDK's own work differs.
  */
 import { Producer as PlatformaticProducer } from '@platformatic/kafka';
 import { type Consumer, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
@@ -30,7 +30,7 @@ export async function rawProducer(kafka: Kafka): Promise<Producer> {
 
 /**
  * A raw @platformatic/kafka producer configured like the SDK's 'platformatic' producer
- * adapter (packages/transport/src/platformatic.ts): idempotent, acks -1, no auto-creation.
+ * adapter (packages/transport/src/platformatic/producer.ts): idempotent, acks -1, no auto-creation.
  */
 export async function rawPlatformaticProducer(
   brokers: readonly string[],

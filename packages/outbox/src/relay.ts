@@ -10,6 +10,7 @@ import {
   createKafkaClient,
   type KafkaClient,
   type OutgoingRecord,
+  PartitionCounts,
   type Producer,
   placeEventRecord,
 } from '@kbus/transport';
@@ -53,6 +54,9 @@ async function hasTraceColumn(client: pg.Client, tables: ReturnType<typeof outbo
   return rows.length > 0;
 }
 
+/** The publisher's default `metadataMaxAgeMs` (Java's `metadata.max.age.ms`). */
+const PARTITION_COUNT_MAX_AGE_MS = 300_000;
+
 /**
  * Publishes outbox rows in commit order per aggregate. Several relays may run: a
  * PostgreSQL advisory lock makes one the leader, the others wait and take over when its
@@ -65,7 +69,11 @@ class PostgresRelay implements Relay {
   private readonly tables: ReturnType<typeof outboxTables>;
   private readonly kafka: KafkaClient;
   private readonly producer: Producer;
-  private readonly partitionCounts = new Map<string, number>();
+  /** Read again after the publisher's default metadata age, so a topic given partitions is followed as a publisher follows it. */
+  private readonly partitionCounts = new PartitionCounts(
+    { topics: (names) => this.readTopics(names) },
+    { maxAgeMs: PARTITION_COUNT_MAX_AGE_MS },
+  );
   private client: pg.Client | undefined;
   private leader = false;
   private running = false;
@@ -234,16 +242,15 @@ class PostgresRelay implements Relay {
     return rows.length;
   }
 
-  private async partitions(topic: string): Promise<number> {
-    const known = this.partitionCounts.get(topic);
-    if (known !== undefined) return known;
+  private partitions(topic: string): Promise<number> {
+    return this.partitionCounts.count(topic);
+  }
+
+  private async readTopics(names: readonly string[]) {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [info] = await admin.topics([topic]);
-      const count = info?.partitions.length ?? 0;
-      this.partitionCounts.set(topic, count);
-      return count;
+      return await admin.topics(names);
     } finally {
       await admin.disconnect();
     }

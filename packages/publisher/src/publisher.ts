@@ -21,6 +21,7 @@ import {
   eventRecord,
   type KafkaClient,
   type OutgoingRecord,
+  PartitionCounts,
   type Producer,
 } from '@kbus/transport';
 import { Batcher, type PendingRecord } from './batcher.ts';
@@ -123,12 +124,18 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   private phase = 'starting';
   /** Admin clients in use (metadata reads), closed by close() even while they wait. */
   private readonly admins = new Set<Admin>();
+  /** Read at connect and every metadataMaxAgeMs (publish picks partitions from the routes' copies). */
+  private readonly partitionCounts: PartitionCounts;
 
   constructor(publisherOptions: PublisherOptions<T>) {
     this.options = resolveOptions(publisherOptions);
     this.topicList = publisherOptions.topics;
     this.kafka = publisherOptions.kafka ?? createKafkaClient(this.options.connection);
     this.producer = this.kafka.producer(this.options.producer);
+    this.partitionCounts = new PartitionCounts(
+      { topics: (names) => this.readTopics(names) },
+      { maxAgeMs: this.options.metadataMaxAgeMs > 0 ? this.options.metadataMaxAgeMs : Number.POSITIVE_INFINITY },
+    );
     this.buffer = new RecordBuffer(this.options.maxBufferedRecords, this.options.whenFull);
     this.batcher = new Batcher(this.producer, {
       lingerMs: this.options.lingerMs,
@@ -215,26 +222,30 @@ class KafkaPublisher<T extends readonly AnyTopicDefinition[]> implements Publish
   }
 
   private async readPartitionCounts(): Promise<void> {
+    let counts: Map<string, number>;
+    try {
+      counts = await this.partitionCounts.refresh(this.topicList.map((t) => t.name));
+    } catch (error) {
+      if (error instanceof KbusError && error.code === 'TOPIC_NOT_FOUND') {
+        throw new KbusError(
+          'TOPIC_NOT_FOUND',
+          `${error.message}. Create them first: publisher.ensureTopics() creates declared topics, or use your infrastructure tooling ` +
+            '(the SDK does not rely on broker auto-creation).',
+          { cause: error, details: error.details },
+        );
+      }
+      throw error;
+    }
+    for (const route of this.routes.values()) route.partitions = counts.get(route.topic.name) ?? 0;
+  }
+
+  /** Topic metadata through an admin of its own, closed by close() if still open. */
+  private async readTopics(names: readonly string[]) {
     const admin = this.kafka.admin();
     this.admins.add(admin);
     try {
       await admin.connect();
-      let metadata: Awaited<ReturnType<typeof admin.topics>>;
-      try {
-        metadata = await admin.topics(this.topicList.map((t) => t.name));
-      } catch (error) {
-        if (error instanceof KbusError && error.code === 'TOPIC_NOT_FOUND') {
-          throw new KbusError(
-            'TOPIC_NOT_FOUND',
-            `${error.message}. Create them first: publisher.ensureTopics() creates declared topics, or use your infrastructure tooling ` +
-              '(the SDK does not rely on broker auto-creation).',
-            { cause: error, details: error.details },
-          );
-        }
-        throw error;
-      }
-      const counts = new Map(metadata.map((m) => [m.name, m.partitions.length]));
-      for (const route of this.routes.values()) route.partitions = counts.get(route.topic.name) ?? 0;
+      return await admin.topics(names);
     } finally {
       this.admins.delete(admin);
       await admin.disconnect();

@@ -6,6 +6,7 @@ import {
   createKafkaClient,
   type HeaderValue,
   kafkaClientOption,
+  PartitionCounts,
   partitionForKey,
   saslOption,
   sslOption,
@@ -126,7 +127,6 @@ async function run(options: RedriveOptions, deadline: number): Promise<RedriveRe
   const admin = kafka.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
-  const partitionCounts = new Map<string, number>();
   try {
     ends = new Map((await admin.watermarks(options.deadLetterTopic)).map((w) => [w.partition, BigInt(w.high)]));
     const committed = await admin.committedOffsets(groupId, options.deadLetterTopic);
@@ -143,6 +143,8 @@ async function run(options: RedriveOptions, deadline: number): Promise<RedriveRe
   let redriven = 0;
   let passedOver = 0;
   const metaAdmin = kafka.admin();
+  // One cache per run: a run is bounded by its timeout; an original partition the count does not cover reads it again.
+  const partitionCounts = new PartitionCounts(metaAdmin, { maxAgeMs: Number.POSITIVE_INFINITY });
   try {
     // Connected inside the try: a client that fails to connect leaves none of the others open.
     await producer.connect();
@@ -174,11 +176,16 @@ async function run(options: RedriveOptions, deadline: number): Promise<RedriveRe
       };
       const where = (partition: number, offset: string) =>
         `record ${partition}/${offset} of ${options.deadLetterTopic}`;
-      const originalPartitions = async (topic: string, partition: number, offset: string): Promise<number> => {
-        let count = partitionCounts.get(topic);
-        if (count !== undefined) return count;
+      const originalPartitions = async (
+        topic: string,
+        originalPartition: number | undefined,
+        partition: number,
+        offset: string,
+      ): Promise<number> => {
+        if (originalPartition !== undefined) partitionCounts.sawPartition(topic, originalPartition);
         try {
-          count = (await metaAdmin.topics([topic]))[0]?.partitions.length ?? 1;
+          // A topic the cluster does not list counts 0: one partition, as before.
+          return (await partitionCounts.count(topic)) || 1;
         } catch (error) {
           if (!isKbusError(error, 'TOPIC_NOT_FOUND')) throw error;
           throw new KbusError(
@@ -188,8 +195,6 @@ async function run(options: RedriveOptions, deadline: number): Promise<RedriveRe
             { cause: error, details: { topic, partition, offset } },
           );
         }
-        partitionCounts.set(topic, count);
-        return count;
       };
       const redriveBatch = async (
         batch: Parameters<Parameters<typeof consumer.run>[0]['eachBatch']>[0],
@@ -212,7 +217,12 @@ async function run(options: RedriveOptions, deadline: number): Promise<RedriveRe
                 { details: { partition: batch.partition, offset: record.offset } },
               );
             }
-            const count = await originalPartitions(info.originalTopic, batch.partition, record.offset);
+            const count = await originalPartitions(
+              info.originalTopic,
+              info.originalPartition,
+              batch.partition,
+              record.offset,
+            );
             const headers: Record<string, HeaderValue> = {};
             for (const [name, value] of Object.entries(record.headers)) {
               if (value !== undefined && !DLT_HEADER_NAMES.has(name)) headers[name] = value;

@@ -16,6 +16,7 @@ import {
   type Consumer,
   createKafkaClient,
   type KafkaClient,
+  PartitionCounts,
   type Producer,
 } from '@kbus/transport';
 import { type CommitFunction, Committer } from './committer.ts';
@@ -106,7 +107,8 @@ class KafkaSubscriber implements Subscriber {
   private readonly pipeline: MessageHandler;
   private readonly topicsByName: Map<string, AnyTopicDefinition>;
   private readonly partitionStates = new Map<string, PartitionState>();
-  private readonly deadLetterPartitions = new Map<string, number>();
+  /** The dead-letter topics' counts, read at each start (they are created with their source's count). */
+  private deadLetterPartitions: PartitionCounts | undefined;
   private readonly activeBatches = new Set<Promise<void>>();
   private state: SubscriberHealth['state'] = 'idle';
   private assignment = new Set<string>();
@@ -171,7 +173,8 @@ class KafkaSubscriber implements Subscriber {
       const target = o.deadLetter;
       chain = deadLetter(this.producer, {
         topicFor: target.topicFor,
-        partitionsOf: (topic) => this.deadLetterPartitions.get(topic) ?? 1,
+        // A topic the cluster did not list counts 0: one partition, as before it was read.
+        partitionsOf: (topic) => this.deadLetterPartitions?.known(topic) || 1,
         onSendError: (error) => {
           this.lastError = error;
         },
@@ -232,6 +235,7 @@ class KafkaSubscriber implements Subscriber {
         const wanted = new Map(
           o.topics.map((t) => [o.deadLetter?.topicFor(t.name) as string, sourcePartitions.get(t.name) ?? 1]),
         );
+        const deadLetterPartitions = new PartitionCounts(admin, { maxAgeMs: Number.POSITIVE_INFINITY });
         const missing = [...wanted.keys()].filter((name) => !existing.has(name));
         if (missing.length > 0) {
           if (!o.deadLetter.createTopics) {
@@ -242,13 +246,11 @@ class KafkaSubscriber implements Subscriber {
           }
           // As many partitions as the source, so a record can keep its partition number.
           await admin.createTopics(missing.map((name) => ({ name, partitions: wanted.get(name) ?? 1 })));
-          for (const name of missing) this.deadLetterPartitions.set(name, wanted.get(name) ?? 1);
+          for (const name of missing) deadLetterPartitions.remember(name, wanted.get(name) ?? 1);
         }
         const present = [...wanted.keys()].filter((name) => existing.has(name));
-        if (present.length > 0) {
-          for (const info of await admin.topics(present))
-            this.deadLetterPartitions.set(info.name, info.partitions.length);
-        }
+        if (present.length > 0) await deadLetterPartitions.refresh(present);
+        this.deadLetterPartitions = deadLetterPartitions;
       }
       await prepareStartOffsets(admin, o.groupId, o.topics, o.startFrom);
     } finally {

@@ -1,13 +1,5 @@
+/** The SDK's error funnel: a client failure, whichever library reported it, becomes a KbusError here. */
 import { type ErrorCode, isKbusError, KbusError } from '@kbus/core';
-import { isTlsErrorCode } from '@kbus/core/internal';
-
-interface KafkaJsErrorLike {
-  name?: string;
-  type?: string;
-  message?: string;
-  retriable?: boolean;
-  cause?: unknown;
-}
 
 /** Protocol errors that mean "this member's generation is over": the partitions are no longer ours. */
 const OWNERSHIP_LOST = new Set([
@@ -19,22 +11,10 @@ const OWNERSHIP_LOST = new Set([
 
 /** True when a commit or heartbeat failed because the group moved to a new generation. */
 export function isOwnershipLost(error: unknown): boolean {
-  const type = (error as KafkaJsErrorLike)?.type;
+  const type = (error as { type?: string } | undefined)?.type;
   if (type && OWNERSHIP_LOST.has(type)) return true;
   return isKbusError(error, 'PARTITION_REVOKED');
 }
-
-/** The innermost kafkajs error (retry wrappers keep the original as `cause`). */
-function innermost(error: unknown): KafkaJsErrorLike {
-  let current = error as KafkaJsErrorLike;
-  for (let depth = 0; depth < 5 && current?.cause && typeof current.cause === 'object'; depth++) {
-    const next = current.cause as KafkaJsErrorLike;
-    if (!next.name?.startsWith('KafkaJS')) break;
-    current = next;
-  }
-  return current;
-}
-
 /** What the SDK needs to know of a client library's failure, whichever library it came from. */
 export interface ClientFailure {
   /** Kafka's protocol error name (UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS…), when the broker answered one. */
@@ -49,28 +29,6 @@ export interface ClientFailure {
   /** The connection was refused before any request: SASL authentication or the TLS handshake failed. */
   readonly security?: 'authentication' | 'tls';
 }
-
-/** kafkajs errors that mean a broker gave no usable answer, rather than a Kafka error answer. */
-const CONNECTION_ERRORS = new Set([
-  'KafkaJSConnectionError',
-  'KafkaJSConnectionClosedError',
-  'KafkaJSRequestTimeoutError',
-  'KafkaJSBrokerNotFound',
-  'KafkaJSNoBrokerAvailableError',
-]);
-
-/**
- * kafkajs 2.2.4 reports a broker whose handshake failed (it accepted the connection and
- * then said nothing, or something that is not Kafka) as a plain `Error('Broker not
- * connected')`, with no class or flag of its own: recognised by that text, the only signal.
- */
-const NOT_CONNECTED = 'Broker not connected';
-
-function isConnectionFailure(error: KafkaJsErrorLike | undefined): boolean {
-  if (!error) return false;
-  return CONNECTION_ERRORS.has(error.name ?? '') || (error.name === 'Error' && error.message === NOT_CONNECTED);
-}
-
 /** What an operation touched, so that a refusal by the broker's authorizer can name it. */
 export interface FailureResource {
   readonly topics?: readonly string[];
@@ -193,53 +151,6 @@ export function toKbusError(
     details: { ...(type ? { kafkaType: type } : {}), kafkaError: failure.clientError },
   });
 }
-
-/** SASL or TLS failures somewhere in a kafkajs error's chain. */
-function kafkaJsSecurity(error: unknown): ClientFailure['security'] {
-  let current = error as (KafkaJsErrorLike & { code?: unknown }) | undefined;
-  for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
-    if (current.name === 'KafkaJSSASLAuthenticationError') return 'authentication';
-    if (isTlsErrorCode(current.code)) return 'tls';
-    current = current.cause as typeof current;
-  }
-  return undefined;
-}
-
-/**
- * Maps a kafkajs error to a KbusError, keeping kafkajs's `retriable` judgement and its
- * protocol error type (`details.kafkaType`). The original is the `cause`.
- */
-export function fromClientError(
-  error: unknown,
-  what: string,
-  fallback: ErrorCode = 'KAFKA_ERROR',
-  context: FailureContext = {},
-): KbusError {
-  if (isKbusError(error)) return error;
-  const original = error as KafkaJsErrorLike & { errors?: KafkaJsErrorLike[] };
-  // Per-topic answers (createTopics) come as an aggregate: its first protocol error speaks for it.
-  const inner = original.errors?.find((e) => e?.type) ?? innermost(error);
-  const security = kafkaJsSecurity(error);
-  // A request that exhausted its retries carries the last cause's judgement: the operation
-  // may still succeed later (a broker came back), so callers may try again.
-  const retriable =
-    original.name === 'KafkaJSNumberOfRetriesExceeded' ? (inner.retriable ?? true) : (original.retriable ?? false);
-  return toKbusError(
-    {
-      kafkaType: inner.type ?? original.type,
-      message: inner.message ?? original.message ?? String(error),
-      retriable,
-      clientError: original.name,
-      connection: isConnectionFailure(inner) || isConnectionFailure(original),
-      ...(security ? { security } : {}),
-    },
-    error,
-    what,
-    fallback,
-    context,
-  );
-}
-
 /**
  * A connection closed at its first request, from a client without TLS: what a TLS listener
  * does to plain text (neither library can tell it from a broker going down at that moment,

@@ -1,7 +1,8 @@
 // First: an older Node.js gets one clear message before anything else loads.
 import '@kbus/core/node-check';
 
-export { fromClientError, isOwnershipLost } from './errors.ts';
+export { createKafkaClient } from './client.ts';
+export { isOwnershipLost } from './errors.ts';
 export {
   type EventRecordOptions,
   eventEnvelope,
@@ -11,7 +12,7 @@ export {
   type UnplacedEventRecord,
   unplacedEventRecord,
 } from './event-record.ts';
-export { createKafkaClient } from './kafkajs.ts';
+export { fromClientError } from './kafkajs/errors.ts';
 export { murmur2, partitionForKey } from './murmur2.ts';
 export {
   brokersOption,
@@ -21,6 +22,7 @@ export {
   saslOption,
   sslOption,
 } from './options.ts';
+export { type PartitionCountSource, PartitionCounts, type PartitionCountsOptions } from './partition-counts.ts';
 export type {
   Admin,
   Assignment,

@@ -1,7 +1,7 @@
 /**
  * The Kafka client surface the SDK uses. Publisher, subscriber and outbox speak only these
- * interfaces; `platformatic.ts` implements the producer on @platformatic/kafka, `kafkajs.ts`
- * every interface on kafkajs.
+ * interfaces; `platformatic/` implements the producer on @platformatic/kafka, `kafkajs/`
+ * every interface on kafkajs, and `client.ts` chooses between them.
  */
 
 import type { tlsSettingsSchema } from '@kbus/core/options';

@@ -2,7 +2,7 @@ import { isKbusError } from '@kbus/core';
 import { MultipleErrors, NetworkError, ProtocolError, TimeoutError, UserError } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
 import { toKbusError } from '../src/errors.ts';
-import { platformaticFailure } from '../src/platformatic.ts';
+import { platformaticFailure } from '../src/platformatic/errors.ts';
 
 const map = (error: Error) => toKbusError(platformaticFailure(error), error, 'sending records', 'PUBLISH_FAILED');
 

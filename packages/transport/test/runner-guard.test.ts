@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { guardStoppedRunnerFetch } from '../src/runner-guard.ts';
+import { guardStoppedRunnerFetch } from '../src/kafkajs/runner-guard.ts';
 
 type Fetch = (this: object, nodeId: number) => Promise<unknown[]>;
 const Runner = createRequire(import.meta.url)('kafkajs/src/consumer/runner.js') as { prototype: { fetch: Fetch } };

@@ -5,140 +5,13 @@
  * `producer: { client: 'kafkajs' }` (or the client's `producerClient`) goes back to kafkajs.
  * The library is loaded when a producer connects.
  */
-import { isKbusError, KbusError, registerSecret, withinDeadline } from '@kbus/core';
-import { isTlsErrorCode } from '@kbus/core/internal';
+import { isKbusError, KbusError, withinDeadline } from '@kbus/core';
 import type { ProducerOptions as PlatformaticOptions, Producer as PlatformaticProducer } from '@platformatic/kafka';
-import { type ClientFailure, closedAtFirstRequest, toKbusError } from './errors.ts';
-import { tlsSettings } from './security.ts';
-import type {
-  ClientOptions,
-  OAuthBearerToken,
-  OutgoingRecord,
-  PartitionAck,
-  Producer,
-  ProducerOptions,
-  TopicRecords,
-} from './types.ts';
-
-type Library = typeof import('@platformatic/kafka');
-
-let library: Promise<Library> | undefined;
-
-function load(): Promise<Library> {
-  library ??= import('@platformatic/kafka').catch((error: unknown) => {
-    library = undefined;
-    throw new KbusError(
-      'INVALID_CONFIGURATION',
-      "producer client 'platformatic' needs the @platformatic/kafka package (a dependency of @kbus/transport): " +
-        "reinstall dependencies, or set producer: { client: 'kafkajs' }",
-      { cause: error },
-    );
-  });
-  return library;
-}
-
-interface PlatformaticErrorLike {
-  code?: string;
-  message?: string;
-  apiId?: string;
-  canRetry?: boolean;
-  errors?: unknown[];
-  cause?: unknown;
-}
-
-/** Errors of a failed operation: the error itself, then what it aggregates and wraps, breadth first. */
-function* tree(error: unknown): Generator<PlatformaticErrorLike> {
-  const queue = [error];
-  for (let seen = 0; seen < queue.length && seen < 50; seen++) {
-    const next = queue[seen] as PlatformaticErrorLike | undefined;
-    if (!next || typeof next !== 'object') continue;
-    yield next;
-    if (Array.isArray(next.errors)) queue.push(...next.errors);
-    if (next.cause) queue.push(next.cause);
-  }
-}
-
-const RETRIABLE_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
-
-/**
- * Reads a @platformatic/kafka failure: the broker's protocol error where there is one (its
- * `canRetry` decides), else a network failure or timeout (retriable) or a usage error (not).
- */
-export function platformaticFailure(error: unknown): ClientFailure {
-  const top = error as PlatformaticErrorLike;
-  let protocol: PlatformaticErrorLike | undefined;
-  let transient = false;
-  let security: ClientFailure['security'];
-  let detail: string | undefined;
-  let authentication = false;
-  for (const e of tree(error)) {
-    if (!protocol && typeof e.apiId === 'string') protocol = e;
-    if (e.code && RETRIABLE_CODES.has(e.code)) transient = true;
-    if (e.code === 'PLT_KFK_AUTHENTICATION') authentication = true;
-    // The library notices a TLS listener answering a plain-text client and says so.
-    const plainAgainstTls = e.code === 'PLT_KFK_USER' && e.message === 'Broker requires TLS.';
-    if (!security && (isTlsErrorCode(e.code) || plainAgainstTls)) {
-      security = 'tls';
-      detail = plainAgainstTls ? 'the broker requires TLS and ssl is not set' : e.message;
-    }
-  }
-  // SASL over a connection whose TLS failed fails too: the TLS failure is the one to report.
-  if (!security && authentication) security = 'authentication';
-  if (security) {
-    return {
-      kafkaType: undefined,
-      message: detail ?? protocol?.message ?? top?.message ?? String(error),
-      retriable: false,
-      clientError: top?.code,
-      security,
-    };
-  }
-  const message = top?.message ?? String(error);
-  // The library reports a topic its metadata request did not find as a usage error that
-  // keeps only the message (the broker's UNKNOWN_TOPIC_OR_PARTITION is not attached).
-  const missingTopic = !protocol && top?.code === 'PLT_KFK_USER' && message.startsWith('Unknown topic ');
-  return {
-    kafkaType: missingTopic ? 'UNKNOWN_TOPIC_OR_PARTITION' : protocol?.apiId,
-    message: protocol && protocol !== top ? `${message} (${protocol.apiId}: ${protocol.message})` : message,
-    retriable: protocol ? protocol.canRetry === true : transient,
-    clientError: top?.code,
-    connection: !protocol && transient,
-  };
-}
-
-/** The connection closed before the broker answered (with SASL, the library reports it as a failed handshake). */
-function closedEarly(error: unknown): boolean {
-  for (const e of tree(error)) if (e.code === 'PLT_KFK_NETWORK' && e.message === 'Connection closed') return true;
-  return false;
-}
-
-const SASL = {
-  plain: 'PLAIN',
-  'scram-sha-256': 'SCRAM-SHA-256',
-  'scram-sha-512': 'SCRAM-SHA-512',
-  oauthbearer: 'OAUTHBEARER',
-} as const;
-
-/** The client's SASL settings in the library's terms (a token provider for OAUTHBEARER). */
-function saslSettings(
-  sasl: NonNullable<ClientOptions['sasl']>,
-): NonNullable<PlatformaticOptions<Buffer, Buffer, Buffer, Buffer>['sasl']> {
-  if (sasl.mechanism === 'oauthbearer') {
-    // The library asks for the token and, separately, for the extensions: one provider call serves both.
-    let last: Promise<OAuthBearerToken> | undefined;
-    return {
-      mechanism: SASL.oauthbearer,
-      token: async () => {
-        last = Promise.resolve(sasl.token());
-        const { value } = await last;
-        registerSecret(value);
-        return value;
-      },
-      oauthBearerExtensions: async () => ({ ...((await last)?.extensions ?? {}) }),
-    };
-  }
-  return { mechanism: SASL[sasl.mechanism], username: sasl.username, password: sasl.password };
-}
+import { closedAtFirstRequest, toKbusError } from '../errors.ts';
+import { tlsSettings } from '../security.ts';
+import type { ClientOptions, OutgoingRecord, PartitionAck, Producer, ProducerOptions, TopicRecords } from '../types.ts';
+import { load, saslSettings } from './config.ts';
+import { closedEarly, platformaticFailure } from './errors.ts';
 
 /** Record keys the SDK gives as strings go on the wire as UTF-8. */
 const toBytes = (value: unknown): Buffer | undefined =>
@@ -324,38 +197,5 @@ export class PlatformaticProducerAdapter implements Producer {
     // A connect still under way is given up: its connections are closed now.
     await opening?.close(true).catch(() => {});
     await producer?.close();
-  }
-}
-
-/**
- * Asks the cluster for a group's coordinator and returns the broker's refusal as a KbusError,
- * or undefined if it answers. kafkajs swallows FindCoordinator's answer (an authorization
- * failure becomes "failed to find group coordinator"); this asks again on this library.
- */
-export async function groupCoordinatorRefusal(client: ClientOptions, groupId: string): Promise<KbusError | undefined> {
-  const { Admin } = await load();
-  const admin = new Admin({
-    clientId: (client.clientId ?? 'kbus').replace(/\s/g, '-'),
-    bootstrapBrokers: [...client.brokers],
-    connectTimeout: client.connectionTimeoutMs ?? 3_000,
-    retries: false,
-    ...(client.ssl ? { tls: client.ssl === true ? {} : tlsSettings(client.ssl) } : {}),
-    ...(client.sasl ? { sasl: saslSettings(client.sasl) } : {}),
-  });
-  try {
-    await admin.findCoordinator({ keyType: 0, keys: [groupId] });
-    return undefined;
-  } catch (error) {
-    return toKbusError(
-      platformaticFailure(error),
-      error,
-      `finding the coordinator of group ${groupId}`,
-      'KAFKA_ERROR',
-      {
-        group: groupId,
-      },
-    );
-  } finally {
-    await admin.close().catch(() => {});
   }
 }
