@@ -211,13 +211,20 @@ export class KafkaJsAdminAdapter implements Admin {
   }
 
   async listGroups(): Promise<string[]> {
-    const { groups } = await withRetries('listing consumer groups', () => this.admin.listGroups());
+    const { groups } = await withRetries('listing consumer groups', () => this.admin.listGroups(), {
+      brokers: this.brokers,
+    });
     return groups.map((g) => g.groupId).sort();
   }
 
   async groupOffsets(groupId: string): Promise<Array<{ topic: string; partition: number; offset: string }>> {
-    const topics = await withRetries(`reading the offsets of group ${groupId}`, () =>
-      this.admin.fetchOffsets({ groupId }),
+    const topics = await withRetries(
+      `reading the offsets of group ${groupId}`,
+      () => this.admin.fetchOffsets({ groupId }),
+      {
+        group: groupId,
+        brokers: this.brokers,
+      },
     );
     return topics
       .flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })))
@@ -226,6 +233,8 @@ export class KafkaJsAdminAdapter implements Admin {
 
   async deleteGroups(groupIds: readonly string[]): Promise<void> {
     if (groupIds.length === 0) return;
-    await withRetries(`deleting groups ${groupIds.join(', ')}`, () => this.admin.deleteGroups([...groupIds]));
+    await withRetries(`deleting groups ${groupIds.join(', ')}`, () => this.admin.deleteGroups([...groupIds]), {
+      brokers: this.brokers,
+    });
   }
 }

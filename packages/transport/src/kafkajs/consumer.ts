@@ -77,6 +77,7 @@ export class KafkaJsConsumerAdapter implements Consumer {
       }
       const reported = fromClientError(error, `consuming in group ${this.groupId}`, 'KAFKA_ERROR', {
         group: this.groupId,
+        brokers: this.brokers,
       });
       for (const listener of this.listeners.crash) listener(reported, restart);
     });
@@ -122,7 +123,10 @@ export class KafkaJsConsumerAdapter implements Consumer {
             try {
               await payload.heartbeat();
             } catch (error) {
-              throw fromClientError(error, 'heartbeat');
+              throw fromClientError(error, `heartbeat of group ${this.groupId}`, 'KAFKA_ERROR', {
+                group: this.groupId,
+                brokers: this.brokers,
+              });
             }
           },
           commit: (offsets) => this.commitWith(payload.commitOffsetsIfNecessary, offsets),
@@ -180,6 +184,7 @@ export class KafkaJsConsumerAdapter implements Consumer {
       throw fromClientError(error, `committing offsets of group ${this.groupId}`, 'KAFKA_ERROR', {
         topics: [...byTopic.keys()],
         group: this.groupId,
+        brokers: this.brokers,
       });
     }
   }
