@@ -2,7 +2,7 @@ import { type AnyEventDefinition, defineEvent, defineTopic, KbusError } from '@k
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { resolveRetryPolicy, retry } from '../src/middleware/retry.ts';
-import type { InboundMessage } from '../src/types.ts';
+import { inboundMessage } from './support/inbound.ts';
 
 // A registry that refuses the subscriber's credentials or TLS for a while (an expired token,
 // a rotated certificate) is an outage like an unavailable one: the record waits, it is not
@@ -16,21 +16,7 @@ const Pinged = defineEvent({
 });
 const topic = defineTopic({ name: 'outage', events: [Pinged] });
 
-function message(): InboundMessage {
-  return {
-    groupId: 'g',
-    topic,
-    partition: 0,
-    highWatermark: '1',
-    record: { offset: '0', key: null, value: null, headers: {}, timestamp: '0' },
-    decoded: { event: Pinged as AnyEventDefinition, envelope: {} as never, schemaId: 1 },
-    attempt: 1,
-    outcome: undefined,
-    lifecycle: new AbortController().signal,
-    attempt$: undefined,
-    heartbeat: async () => {},
-  };
-}
+const message = () => inboundMessage(topic, Pinged as AnyEventDefinition, { id: '1' });
 
 /** Runs a chain whose inner step fails `failures` times with `error`, then succeeds. */
 async function attemptsUntilDone(error: KbusError, failures: number): Promise<number> {

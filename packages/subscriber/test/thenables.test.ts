@@ -4,7 +4,8 @@ import * as z from 'zod';
 import { dispatch } from '../src/middleware/dispatch.ts';
 import { resolveRetryPolicy, retry } from '../src/middleware/retry.ts';
 import { timeout } from '../src/middleware/timeout.ts';
-import type { Handler, InboundMessage, MessageHandler } from '../src/types.ts';
+import type { Handler, MessageHandler } from '../src/types.ts';
+import { inboundMessage } from './support/inbound.ts';
 
 const Pinged = defineEvent({
   type: 'ping.sent',
@@ -15,25 +16,7 @@ const Pinged = defineEvent({
 });
 const topic = defineTopic({ name: 'thenables', events: [Pinged] });
 
-function message(): InboundMessage {
-  return {
-    groupId: 'g',
-    topic,
-    partition: 0,
-    highWatermark: '1',
-    record: { offset: '0', key: null, value: null, headers: {}, timestamp: '0' },
-    decoded: {
-      event: Pinged as AnyEventDefinition,
-      envelope: { id: 'e', type: 'ping.sent', payload: { id: '1' } } as never,
-      schemaId: 1,
-    },
-    attempt: 1,
-    outcome: undefined,
-    lifecycle: new AbortController().signal,
-    attempt$: undefined,
-    heartbeat: async () => {},
-  };
-}
+const message = () => inboundMessage(topic, Pinged as AnyEventDefinition, { id: '1' });
 
 /** The chain as the subscriber builds it around a handler, without Kafka. */
 function chainFor(handler: Handler<AnyEventDefinition>): MessageHandler {
